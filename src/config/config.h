@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// config — flags, environment and config file, merged into one checked Config.
+//
+// Sources, weakest first (code-server's order): built-in defaults, the
+// environment (LOG_LEVEL, CODE_SERVER_APP_NAME), the config file, the command
+// line; then PORT, which replaces the port of the bind address whatever set
+// it, as code-server does.  The config file uses the same names as the flags
+// (code-server's config.yaml: "bind-addr: 127.0.0.1:8080").
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+#include <vector>
+
+#include "base/log.h"
+
+namespace config {
+
+// Exit statuses, documented in man/portico.1 (skarnet's convention).
+enum ExitStatus : int {
+  kExitOk = 0,
+  kExitUsage = 100,    // bad command line
+  kExitBug = 101,      // internal error
+  kExitConfig = 102,   // bad config file or environment value
+  kExitSystem = 111,   // a system call failed at start (bind, ...)
+};
+
+struct Config {
+  // Listening: --socket-fd wins over --socket, which wins over --bind-addr.
+  std::string bind_addr = "127.0.0.1:8080";
+  sockaddr_storage bind{};
+  socklen_t bind_len = 0;
+  std::string socket_path;
+  int socket_mode = -1;            // -1: leave the umask's mode
+  int socket_fd = -1;
+  int ready_fd = -1;
+
+  std::string config_path;         // the file that was read, if any
+  base::Level log_level = base::Level::Info;
+  std::string app_name = "portico";
+  std::string static_dir;
+
+  uint32_t max_connections = 1024;
+  uint32_t max_header_size = 16384;
+  uint32_t max_url_size = 8192;
+  uint32_t max_headers = 100;
+  uint32_t header_timeout = 10;     // seconds
+  uint32_t keepalive_timeout = 60;
+  uint32_t io_timeout = 60;
+  uint32_t drain_timeout = 10;
+
+  bool help = false;
+  bool version = false;
+  std::vector<std::string> warnings;   // logged once the log level is known
+};
+
+struct Error {
+  int status = kExitOk;
+  std::string message;   // one line, naming the flag, key or variable
+};
+
+// Fills `cfg` from argv, the environment and the config file.  False with
+// `err` set on any bad input; nothing is half-applied that matters then.
+bool load(int argc, char** argv, Config* cfg, Error* err);
+
+// The usage text; its flag list is what the man page is checked against.
+void print_usage(FILE* out);
+
+// "HOST:PORT", "[V6]:PORT", or "HOST" (port 80, as code-server).  Numeric
+// addresses only, plus "localhost" (static binaries have no resolver).
+bool parse_bind(std::string_view s, sockaddr_storage* ss, socklen_t* len, std::string* why);
+
+// --- shared by the command line and the config file (config/option.cpp)
+struct Option {
+  const char* name;        // without "--"
+  const char* arg;         // metavariable, or nullptr for a flag without value
+  const char* help;
+  bool (*set)(Config& cfg, std::string_view value, std::string* why);
+  bool cli_only;           // not a config file key
+};
+const Option* find_option(std::string_view name);
+const Option* options(size_t* count);
+// code-server keys portico accepts in a config file and ignores with a warning.
+bool is_foreign_key(std::string_view name);
+
+// Parses the YAML subset of code-server's config.yaml from `path` and applies
+// each key through the option table.
+bool read_file(const std::string& path, Config* cfg, Error* err);
+
+}  // namespace config

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// The config file: the "key: value" subset of YAML that code-server's
+// config.yaml uses.  Per line: a comment, a blank, "key: value", or "- item"
+// under a key with no value (a list, applied as a repeated flag).  Values may
+// be plain, "double-quoted" (with \" \\ \n \t escapes) or 'single-quoted'
+// ('' for a quote), or a flow list [a, b].  Nothing else of YAML is accepted:
+// an unknown construct is an error naming its line, not a guess.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "base/strings.h"
+#include "config/config.h"
+
+namespace config {
+namespace {
+
+constexpr size_t kMaxFile = 64 * 1024;
+
+bool fail(Error* err, const std::string& path, int line, const std::string& what) {
+  err->status = kExitConfig;
+  err->message = "config " + path + ":" + std::to_string(line) + ": " + what;
+  return false;
+}
+
+// Strips a trailing " # comment" outside quotes and surrounding blanks.
+std::string_view strip_comment(std::string_view v) {
+  char quote = 0;
+  for (size_t i = 0; i < v.size(); i++) {
+    char c = v[i];
+    if (quote != 0) {
+      if (c == '\\' && quote == '"') i++;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t')) {
+      return base::trim_ows(v.substr(0, i));
+    }
+  }
+  return base::trim_ows(v);
+}
+
+bool unquote(std::string_view v, std::string* out, std::string* why) {
+  out->clear();
+  if (v.empty() || (v.front() != '"' && v.front() != '\'')) {
+    *out = std::string(v);
+    return true;
+  }
+  char q = v.front();
+  if (v.size() < 2 || v.back() != q) return *why = "unterminated quoted value", false;
+  std::string_view in = v.substr(1, v.size() - 2);
+  for (size_t i = 0; i < in.size(); i++) {
+    char c = in[i];
+    if (q == '\'' && c == '\'') {
+      if (i + 1 >= in.size() || in[i + 1] != '\'') return *why = "stray quote in value", false;
+      i++;
+    } else if (q == '"' && c == '\\') {
+      if (++i >= in.size()) return *why = "dangling backslash", false;
+      switch (in[i]) {
+        case 'n': c = '\n'; break;
+        case 't': c = '\t'; break;
+        case '"': case '\\': c = in[i]; break;
+        default: return *why = "unsupported escape in value", false;
+      }
+    } else if (q == '"' && c == '"') {
+      return *why = "stray quote in value", false;
+    }
+    out->push_back(c);
+  }
+  return true;
+}
+
+bool valid_key(std::string_view k) {
+  if (k.empty()) return false;
+  for (char c : k) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+// Applies one value of `key`; booleans turn flags on (true) or leave them off.
+bool apply(Config* cfg, std::string_view key, std::string_view raw, const std::string& path, int line,
+           Error* err) {
+  if (is_foreign_key(key)) {
+    cfg->warnings.push_back("config " + path + ":" + std::to_string(line) + ": '" + std::string(key) +
+                            "' is not supported by portico yet; ignored");
+    return true;
+  }
+  const Option* o = find_option(key);
+  if (o == nullptr || o->cli_only) return fail(err, path, line, "unknown key '" + std::string(key) + "'");
+  std::string value, why;
+  if (!unquote(raw, &value, &why)) return fail(err, path, line, why);
+  if (o->arg == nullptr) {
+    if (value == "false") return true;
+    if (value != "true") return fail(err, path, line, std::string(key) + ": expected true or false");
+  }
+  if (!o->set(*cfg, value, &why)) return fail(err, path, line, std::string(key) + ": " + why);
+  return true;
+}
+
+bool apply_flow_list(Config* cfg, std::string_view key, std::string_view v, const std::string& path,
+                     int line, Error* err) {
+  v = v.substr(1, v.size() - 2);
+  while (!base::trim_ows(v).empty()) {
+    size_t comma = v.find(',');
+    if (!apply(cfg, key, base::trim_ows(v.substr(0, comma)), path, line, err)) return false;
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_file(const std::string& path, Config* cfg, Error* err) {
+  FILE* f = fopen(path.c_str(), "re");
+  if (f == nullptr) return fail(err, path, 0, strerror(errno));
+  std::string text(kMaxFile + 1, '\0');
+  size_t n = fread(&text[0], 1, text.size(), f);
+  bool read_error = ferror(f) != 0;
+  fclose(f);
+  if (read_error) return fail(err, path, 0, "read error");
+  if (n > kMaxFile) return fail(err, path, 0, "larger than 64 KiB");
+  text.resize(n);
+
+  std::string list_key;   // key whose "- item" lines may follow
+  int line = 0;
+  for (std::string_view rest = text; !rest.empty();) {
+    line++;
+    size_t nl = rest.find('\n');
+    std::string_view l = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    std::string_view t = strip_comment(l);
+    if (t.empty() || t == "---") continue;
+    if (l.front() == ' ' || l.front() == '\t' || t.front() == '-') {
+      if (t.size() < 2 || t[0] != '-' || t[1] != ' ' || list_key.empty()) return fail(err, path, line, "unexpected indented line");
+      if (!apply(cfg, list_key, base::trim_ows(t.substr(2)), path, line, err)) return false;
+      continue;
+    }
+    size_t colon = t.find(':');
+    if (colon == std::string_view::npos) return fail(err, path, line, "expected 'key: value'");
+    std::string_view key = t.substr(0, colon);
+    std::string_view value = base::trim_ows(t.substr(colon + 1));
+    if (!valid_key(key)) return fail(err, path, line, "invalid key '" + std::string(key) + "'");
+    list_key.clear();
+    const Option* o = find_option(key);
+    if (!is_foreign_key(key) && (o == nullptr || o->cli_only)) return fail(err, path, line, "unknown key '" + std::string(key) + "'");
+    if (value.empty()) {
+      list_key = std::string(key);  // a list may follow; an empty scalar sets nothing
+    } else if (value.front() == '[' && value.back() == ']') {
+      if (!apply_flow_list(cfg, key, value, path, line, err)) return false;
+    } else if (!apply(cfg, key, value, path, line, err)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace config

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// The option table: one row per flag, shared by argv, the config file and
+// --help, so the three can never disagree.
+#include <cstring>
+
+#include "base/strings.h"
+#include "config/config.h"
+
+namespace config {
+namespace {
+
+bool number(std::string_view v, uint64_t lo, uint64_t hi, uint64_t* out, std::string* why) {
+  if (!base::parse_u64(v, hi, out) || *out < lo) {
+    *why = "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    return false;
+  }
+  return true;
+}
+
+template <uint32_t Config::*Field, uint64_t Lo, uint64_t Hi>
+bool set_u32(Config& c, std::string_view v, std::string* why) {
+  uint64_t n;
+  if (!number(v, Lo, Hi, &n, why)) return false;
+  c.*Field = static_cast<uint32_t>(n);
+  return true;
+}
+
+template <int Config::*Field>
+bool set_fd(Config& c, std::string_view v, std::string* why) {
+  uint64_t n;
+  if (!number(v, 0, 65535, &n, why)) return false;
+  c.*Field = static_cast<int>(n);
+  return true;
+}
+
+template <std::string Config::*Field>
+bool set_string(Config& c, std::string_view v, std::string* why) {
+  if (v.empty()) {
+    *why = "expected a value";
+    return false;
+  }
+  c.*Field = std::string(v);
+  return true;
+}
+
+bool set_bind(Config& c, std::string_view v, std::string* why) {
+  sockaddr_storage ss;
+  socklen_t len;
+  if (!parse_bind(v, &ss, &len, why)) return false;
+  c.bind_addr = std::string(v);
+  return true;
+}
+
+bool set_mode(Config& c, std::string_view v, std::string* why) {
+  int mode = 0;
+  bool octal = !v.empty() && v.size() <= 4 && v.find_first_not_of("01234567") == std::string_view::npos;
+  for (size_t i = 0; octal && i < v.size(); i++) mode = mode * 8 + (v[i] - '0');
+  if (!octal || mode > 0777) {
+    *why = "expected an octal file mode such as 660";
+    return false;
+  }
+  c.socket_mode = mode;
+  return true;
+}
+
+bool set_log(Config& c, std::string_view v, std::string* why) {
+  if (!base::parse_level(v, &c.log_level)) {
+    *why = "expected trace, debug, info, warn or error";
+    return false;
+  }
+  return true;
+}
+
+bool set_verbose(Config& c, std::string_view, std::string*) {
+  c.log_level = base::Level::Trace;
+  return true;
+}
+bool set_help(Config& c, std::string_view, std::string*) { return c.help = true; }
+bool set_version(Config& c, std::string_view, std::string*) { return c.version = true; }
+bool set_config(Config& c, std::string_view v, std::string* why) {
+  return set_string<&Config::config_path>(c, v, why);
+}
+
+constexpr Option kOptions[] = {
+    {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false},
+    {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false},
+    {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true},
+    {"drain-timeout", "SECONDS", "on SIGTERM, time given to requests in flight (default 10)",
+     set_u32<&Config::drain_timeout, 0, 3600>, false},
+    {"header-timeout", "SECONDS", "time allowed for a whole request head (default 10)",
+     set_u32<&Config::header_timeout, 1, 3600>, false},
+    {"help", nullptr, "print this help and exit", set_help, true},
+    {"io-timeout", "SECONDS", "time without progress on a body or a response (default 60)",
+     set_u32<&Config::io_timeout, 1, 86400>, false},
+    {"keepalive-timeout", "SECONDS", "idle time between requests on a connection (default 60)",
+     set_u32<&Config::keepalive_timeout, 1, 86400>, false},
+    {"log", "LEVEL", "trace, debug, info, warn or error (default info)", set_log, false},
+    {"max-connections", "N", "connections served at once (default 1024)",
+     set_u32<&Config::max_connections, 1, 1000000>, false},
+    {"max-header-size", "BYTES", "largest request head (default 16384)",
+     set_u32<&Config::max_header_size, 1024, 65535>, false},
+    {"max-headers", "N", "most header fields in a request (default 100)",
+     set_u32<&Config::max_headers, 1, 1000>, false},
+    {"max-url-size", "BYTES", "longest request target (default 8192)",
+     set_u32<&Config::max_url_size, 16, 65535>, false},
+    {"ready-fd", "FD", "write \"listening ADDRESS\" and a newline to FD once ready, then close it",
+     set_fd<&Config::ready_fd>, false},
+    {"socket", "PATH", "listen on a unix socket instead of --bind-addr", set_string<&Config::socket_path>, false},
+    {"socket-fd", "FD", "listen on an inherited listening socket", set_fd<&Config::socket_fd>, false},
+    {"socket-mode", "MODE", "octal mode of the --socket file", set_mode, false},
+    {"static-dir", "DIR", "serve /_static/ from DIR instead of the built-in files",
+     set_string<&Config::static_dir>, false},
+    {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false},
+    {"version", nullptr, "print the version and exit", set_version, true},
+};
+
+// Keys of code-server's config.yaml that portico does not act on (yet): a
+// config file written for code-server still starts, and says what it ignored.
+constexpr const char* kForeign[] = {
+    "abs-proxy-base-path", "auth", "builtin-extensions-dir", "cert", "cert-host", "cert-key",
+    "cookie-suffix", "disable-file-downloads", "disable-file-uploads",
+    "disable-getting-started-override", "disable-proxy", "disable-telemetry",
+    "disable-update-check", "disable-workspace-trust", "enable", "enable-proposed-api",
+    "extensions-dir", "github-auth", "hashed-password", "host", "i18n", "idle-timeout-seconds",
+    "ignore-last-opened", "link-protection-trusted-domains", "locale", "password", "port",
+    "proxy-domain", "reconnection-grace-time", "session-socket", "skip-auth-preflight",
+    "trusted-origins", "user-data-dir", "vscode-option", "welcome-text",
+};
+
+}  // namespace
+
+const Option* options(size_t* count) {
+  *count = sizeof kOptions / sizeof kOptions[0];
+  return kOptions;
+}
+
+const Option* find_option(std::string_view name) {
+  for (const Option& o : kOptions) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
+bool is_foreign_key(std::string_view name) {
+  for (const char* k : kForeign) {
+    if (name == k) return true;
+  }
+  return false;
+}
+
+}  // namespace config

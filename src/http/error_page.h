@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// error_page — the one renderer every failed request ends in (OpenBSD httpd's
+// server_abort_http): an HTML page from www/error.html when the client's
+// Accept contains text/html, {"error":"…"} as JSON otherwise.
+#pragma once
+
+#include <string_view>
+
+#include "http/request.h"
+#include "http/response.h"
+
+namespace http {
+
+struct Site {
+  std::string_view app_name;        // --app-name, shown in titles
+  std::string_view error_template;  // www/error.html: {{CODE}} {{REASON}} {{MESSAGE}} {{APP}} {{BASE}}
+};
+
+// Answers `status` with `message` (escaped for its context).  `req` may be a
+// partial head (a parse error) or nullptr.  `allow` adds an Allow header (405).
+void render_error(const Request* req, Response& resp, const Site& site, int status,
+                  std::string_view message, std::string_view allow = {});
+
+}  // namespace http

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// request — a read-only view of one parsed request head.
+//
+// Every view points into the connection's input buffer and is valid until the
+// handler returns: the session drops the head from the buffer right after.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "http/parser.h"
+
+namespace http {
+
+struct Request {
+  const char* base = nullptr;        // the input buffer the spans index
+  const Head* head = nullptr;
+  const Header* table = nullptr;
+  std::string_view method;           // "GET"
+  std::string_view target;           // as sent: "/a%20b?x=1"
+  std::string_view path;             // still percent-encoded: "/a%20b"
+  std::string_view query;            // after '?', without it
+  std::string_view peer;             // client address, for logs
+  bool head_only = false;            // HEAD: headers, no body
+
+  // The first field named `name` (case-insensitive), OWS-trimmed; empty if none.
+  std::string_view header(std::string_view name) const;
+  std::string_view host() const { return header("host"); }
+  // code-server's rule: HTML when Accept *contains* text/html (browsers send
+  // */* too, so a real content negotiation would pick JSON for them).
+  bool wants_html() const;
+};
+
+// Fills `req` from a parsed head.  Accepts origin-form, "*" for OPTIONS, and
+// absolute-form whose authority equals Host (RFC 9112 §3.2.2: the server MUST
+// accept it; requiring the match keeps Host the one authority portico routes
+// on).  Returns the status to answer with when the target is unusable, else 0.
+int make_request(const char* base, const Head* head, const Header* table, std::string_view peer,
+                 Request* req);
+
+// code-server's relativeRoot: "." for "/" and "/x", "./.." for "/x/", and so
+// on, so a page can link home without knowing the base path it is served under.
+std::string_view relative_root(std::string_view path, char* buf, size_t cap);
+
+}  // namespace http

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// response — writes one response head and body into the connection's output.
+//
+// Use: begin(status), any header() calls, then exactly one send().  send()
+// adds Date, Content-Type, Content-Length and Connection, so every response
+// is framed the same way; HEAD gets the head with the length of the body it
+// would have had.  A Static body is not copied: it is written straight from
+// its storage, which MUST outlive the connection (embedded assets do).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "base/clock.h"
+#include "base/writer.h"
+#include "reactor/conn.h"
+
+namespace http {
+
+class Response {
+ public:
+  enum class Body : unsigned char { Copy, Static };
+
+  Response(reactor::Conn& c, const base::Clock& clock, bool head_only, bool keep_alive)
+      : conn_(c), clock_(clock), head_only_(head_only), keep_alive_(keep_alive) {}
+  Response(const Response&) = delete;
+  Response& operator=(const Response&) = delete;
+
+  void begin(int status);
+  void header(std::string_view name, std::string_view value);
+  void send(std::string_view content_type, std::string_view body, Body kind = Body::Copy);
+  // A file body of `size` bytes read from `fd`, which the connection owns from here on.
+  void send_file(std::string_view content_type, int fd, size_t size);
+
+  // Asks for the connection to close after this response (before send()).
+  void close_after() { keep_alive_ = false; }
+  bool keep_alive() const { return keep_alive_; }
+  bool sent() const { return sent_; }
+  int status() const { return status_; }
+
+ private:
+  // Writes the framing headers and the blank line; false for a response that
+  // carries no body (HEAD, 1xx, 204, 304).
+  bool end_head(std::string_view content_type, size_t length);
+  void overflow();
+
+  reactor::Conn& conn_;
+  const base::Clock& clock_;
+  base::Writer w_{nullptr, 0};
+  int status_ = 0;
+  bool head_only_;
+  bool keep_alive_;
+  bool sent_ = false;
+};
+
+}  // namespace http

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+#include "http/session.h"
+
+#include <new>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "base/writer.h"
+#include "http/status.h"
+#include "reactor/loop.h"
+
+namespace http {
+
+using reactor::Conn;
+using reactor::Flow;
+using reactor::Io;
+using reactor::Timer;
+
+namespace {
+// Requests answered per readable event before other connections get a turn.
+constexpr int kMaxPerEvent = 32;
+size_t table_offset(uint32_t max_head) { return (max_head + 7u) & ~size_t{7}; }
+}  // namespace
+
+enum class Phase : unsigned char {
+  Idle,     // between requests, nothing buffered
+  Head,     // receiving a head
+  Body,     // answered; reading and dropping the rest of the body
+  Linger,   // answered and half-closed; waiting for the peer's FIN
+};
+
+struct Session {
+  Parser parser;
+  Phase phase = Phase::Idle;
+  bool close_after = false;    // end the connection once the current answer has left
+};
+
+size_t Protocol::proto_size() { return sizeof(Session); }
+
+size_t Protocol::chunk_size() const {
+  return table_offset(opts_.limits.max_head) + opts_.limits.max_headers * sizeof(Header);
+}
+
+static Session& session_of(Conn& c) { return *static_cast<Session*>(c.proto()); }
+
+void Protocol::adopt(Conn& c) {
+  Session* s = new (c.proto()) Session;
+  s->parser.init(&opts_.limits, nullptr);
+  c.set_handler(this);
+  c.want(EPOLLIN);
+  c.start_timer(Timer::Head);
+}
+
+void Protocol::on_release(Conn& c) {
+  session_of(c).~Session();
+  c.set_handler(nullptr);
+}
+
+void Protocol::drain(Conn& c) {
+  Session& s = session_of(c);
+  if (s.phase == Phase::Linger) return;
+  if (s.phase == Phase::Idle && !c.out_pending()) {
+    c.close("shutting down");
+    return;
+  }
+  s.close_after = true;
+}
+
+// The header table lives in the input chunk, after the bytes it indexes; the
+// chunk can change only between messages, so this is set before each parse.
+void Protocol::set_table(Conn& c, Session& s) {
+  s.parser.set_table(reinterpret_cast<Header*>(c.in() + table_offset(opts_.limits.max_head)));
+}
+
+Flow Protocol::on_readable(Conn& c) {
+  Session& s = session_of(c);
+  for (int i = 0; i < kMaxPerEvent; i++) {
+    size_t n = 0;
+    Io r = c.read(s.phase == Phase::Linger ? c.loop().pool().chunk_size() : opts_.limits.max_head, &n);
+    if (s.phase == Phase::Linger) {
+      if (r == Io::Ok || r == Io::Full) {
+        c.consume(c.in_len());
+        continue;
+      }
+      if (r == Io::Again) return Flow::Keep;
+      c.close(r == Io::Eof ? "closed after answer" : "error after answer");
+      return Flow::Closed;
+    }
+    switch (r) {
+      case Io::Again:
+        return Flow::Keep;
+      case Io::Eof:
+        c.close(s.phase == Phase::Idle ? "peer closed" : "peer closed mid-request");
+        return Flow::Closed;
+      case Io::Error:
+        c.close("read error");
+        return Flow::Closed;
+      case Io::Full:
+        // The whole head did not fit in max_head bytes.
+        return fail(c, s, 431, "request head too large");
+      case Io::Ok:
+        break;
+    }
+    if (s.phase == Phase::Idle) {
+      s.phase = Phase::Head;
+      c.start_timer(Timer::Head);
+    } else if (s.phase == Phase::Body) {
+      c.start_timer(Timer::Io);
+    }
+    Flow f = advance(c, s);
+    if (f != Flow::Keep || c.out_pending() || s.phase == Phase::Linger) return f;
+  }
+  return Flow::Keep;
+}
+
+Flow Protocol::advance(Conn& c, Session& s) {
+  for (int i = 0; i < kMaxPerEvent; i++) {
+    if (c.out_pending()) return Flow::Keep;
+    if (s.close_after) return linger(c, s);
+    // Between a head and its message end the parser may need no more bytes
+    // (no body, or the body already buffered), so it runs on empty input too.
+    if (c.in_len() == 0 && s.parser.in_head()) return Flow::Keep;
+    if (s.parser.in_head()) set_table(c, s);
+    static const char kNothing[1] = {0};
+    Parser::Event ev = s.parser.execute(c.in() != nullptr ? c.in() : kNothing, c.in_len());
+    switch (ev) {
+      case Parser::Event::More:
+        if (s.phase == Phase::Body) {  // body bytes are dropped as they come
+          c.consume(s.parser.pos());
+          s.parser.discard(s.parser.pos());
+        }
+        return Flow::Keep;
+      case Parser::Event::Error:
+        return fail(c, s, s.parser.error_status(), s.parser.error_reason());
+      case Parser::Event::Head: {
+        Flow f = dispatch(c, s);
+        if (f != Flow::Keep) return f;
+        break;
+      }
+      case Parser::Event::Done:
+        c.consume(s.parser.pos());
+        s.parser.discard(s.parser.pos());
+        s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
+        c.start_timer(c.in_len() > 0 ? Timer::Head : Timer::KeepAlive);
+        break;
+      case Parser::Event::Upgrade:
+        // A non-WebSocket upgrade was answered as an ordinary request; what
+        // follows it is not HTTP we know how to frame.
+        s.close_after = true;
+        break;
+    }
+  }
+  return Flow::Keep;
+}
+
+Flow Protocol::dispatch(Conn& c, Session& s) {
+  const Head& h = s.parser.head();
+  size_t head_len = s.parser.pos();
+  Request req;
+  int bad = make_request(c.in(), &h, s.parser.table(), c.peer(), &req);
+  if (bad != 0) return fail(c, s, bad, "invalid request target");
+  if (h.method == HTTP_CONNECT || h.method == HTTP_TRACE) return fail(c, s, 405, "method not allowed");
+
+  std::string_view upgrade = req.header("upgrade");
+  if (h.upgrade && base::has_token(upgrade, "websocket")) return router_->on_upgrade(c, req, head_len);
+
+  std::string_view expect = h.expect >= 0 ? req.header("expect") : std::string_view();
+  if (h.expect >= 0 && !base::ieq(expect, "100-continue")) return fail(c, s, 417, "unsupported expectation");
+  // Keep the connection only if what follows the head can be framed: no
+  // upgrade, and a body we will read to its end.  With Expect: 100-continue
+  // the client may or may not send the body after our final answer.
+  bool drain_body = h.has_body && !h.chunked && h.content_length <= opts_.drain_max && h.expect < 0;
+  if (h.upgrade || (h.has_body && !drain_body)) s.close_after = true;
+
+  Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after);
+  Flow f = router_->on_request(c, req, resp);
+  if (f != Flow::Keep) return f;
+  if (!resp.sent()) render_error(&req, resp, site_, 500, "no answer");
+  if (!resp.keep_alive()) s.close_after = true;
+  base::logf(base::Level::Debug, "conn %llu %.*s: %.*s %.*s -> %d", static_cast<unsigned long long>(c.id()),
+             static_cast<int>(c.peer().size()), c.peer().data(), static_cast<int>(req.method.size()),
+             req.method.data(), static_cast<int>(req.target.size()), req.target.data(), resp.status());
+
+  // The head is answered; its bytes are no longer referenced.
+  c.consume(head_len);
+  s.parser.discard(head_len);
+  if (h.has_body) {
+    s.phase = Phase::Body;
+    c.start_timer(Timer::Io);
+  }
+  return flush(c, s);
+}
+
+// Answers with the error renderer and ends the connection: after a parse
+// error the framing of whatever follows is unknown.
+Flow Protocol::fail(Conn& c, Session& s, int status, const char* why) {
+  base::logf(base::Level::Debug, "conn %llu %.*s: %d: %s", static_cast<unsigned long long>(c.id()),
+             static_cast<int>(c.peer().size()), c.peer().data(), status, why);
+  if (c.out_pending()) {  // mid-answer: nothing more can be said
+    c.close(why);
+    return Flow::Closed;
+  }
+  Request partial;
+  const Head& h = s.parser.head();
+  partial.base = c.in();
+  partial.head = &h;
+  partial.table = s.parser.table();
+  if (c.in() == nullptr || s.parser.table() == nullptr) partial.head = nullptr;
+  s.close_after = true;
+  Response resp(c, c.loop().clock(), false, false);
+  render_error(partial.head != nullptr ? &partial : nullptr, resp, site_, status, why);
+  return flush(c, s);
+}
+
+Flow Protocol::reject(Conn& c, int status) {
+  Session& s = session_of(c);
+  size_t cap = 0;
+  char* p = c.out_space(&cap);
+  base::Writer w(p, p != nullptr ? cap : 0);
+  w.put("HTTP/1.1 ");
+  w.put_u64(static_cast<uint64_t>(status));
+  w.put(' ');
+  w.put(reason(status));
+  w.put("\r\n\r\n");
+  if (w.ok()) c.out_commit(w.size());
+  s.close_after = true;
+  return flush(c, s);
+}
+
+Flow Protocol::flush(Conn& c, Session& s) {
+  switch (c.flush()) {
+    case Io::Ok:
+      if (s.close_after) return linger(c, s);
+      return Flow::Keep;
+    case Io::Again:
+      c.want(EPOLLOUT);  // stop reading until the answer has left
+      c.start_timer(Timer::Io);
+      return Flow::Keep;
+    default:
+      c.close("write error");
+      return Flow::Closed;
+  }
+}
+
+Flow Protocol::on_writable(Conn& c) {
+  Session& s = session_of(c);
+  Flow f = flush(c, s);
+  if (f != Flow::Keep || c.out_pending()) return f;
+  if (s.phase == Phase::Linger) return Flow::Keep;
+  c.want(EPOLLIN);
+  if (s.phase == Phase::Body) c.start_timer(Timer::Io);
+  else if (c.in_len() > 0) c.start_timer(Timer::Head);
+  else if (s.phase == Phase::Idle) c.start_timer(Timer::KeepAlive);
+  return advance(c, s);  // pipelined requests wait in the input buffer
+}
+
+// Half-close, then read and drop until the peer closes: closing with unread
+// bytes in the socket would make the kernel send RST, which can destroy the
+// answer still in flight (lwan's graceful_close).
+Flow Protocol::linger(Conn& c, Session& s) {
+  if (s.phase == Phase::Linger) return Flow::Keep;
+  s.phase = Phase::Linger;
+  c.consume(c.in_len());
+  if (shutdown(c.fd(), SHUT_WR) != 0) {
+    c.close("shutdown failed");
+    return Flow::Closed;
+  }
+  c.want(EPOLLIN);
+  c.start_timer(Timer::Linger);
+  return Flow::Keep;
+}
+
+void Protocol::on_timeout(Conn& c, Timer t) {
+  Session& s = session_of(c);
+  // A silent connection is just closed; a started head gets its 408.
+  if (t == Timer::Head && s.phase == Phase::Head && !c.out_pending()) {
+    (void)fail(c, s, 408, "request head not received in time");
+    return;
+  }
+  c.close(t == Timer::KeepAlive ? "keep-alive timeout"
+          : t == Timer::Linger  ? "linger timeout"
+          : t == Timer::Head    ? "no request in time"
+                                : "i/o timeout");
+}
+
+}  // namespace http

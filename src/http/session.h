@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// session — HTTP/1.1 on one connection: read, parse, dispatch, answer, repeat.
+//
+// Requests are handled strictly one at a time, in order (serial pipelining):
+// the parser pauses after each head, the Router answers, and parsing resumes
+// only once that answer has left.  Reading stops while an answer is waiting
+// for the socket, which is the whole of the backpressure here.
+//
+// Bodies: no route reads a request body yet.  A body is drained (read and
+// dropped) when its declared length is small, so the connection stays usable;
+// otherwise the answer says "Connection: close" and the connection ends after
+// a lingering close.  Either way the next bytes are never taken for a request
+// (no CL.0 desync).
+//
+// Protocol is shared by all HTTP connections; Session is the per-connection
+// state kept in Conn::proto().
+#pragma once
+
+#include <cstdint>
+
+#include "base/clock.h"
+#include "http/error_page.h"
+#include "http/parser.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "reactor/conn.h"
+
+namespace http {
+
+class Router {
+ public:
+  // An ordinary request: answer through `resp` and return Keep, or close.
+  virtual reactor::Flow on_request(reactor::Conn& c, const Request& req, Response& resp) = 0;
+  // A WebSocket upgrade request whose head fills the first `head_len` bytes of
+  // c.in().  The router takes the connection over: it diverts it to another
+  // handler (the Session is destroyed first) or answers with a raw status and
+  // closes it.  Never returns Keep.
+  virtual reactor::Flow on_upgrade(reactor::Conn& c, const Request& req, size_t head_len) = 0;
+
+ protected:
+  ~Router() = default;
+};
+
+struct Options {
+  Limits limits;
+  uint64_t drain_max = 65536;   // largest request body read and dropped to keep a connection
+};
+
+struct Session;
+
+class Protocol final : public reactor::Handler {
+ public:
+  Protocol(const Options& opts, const Site& site, Router* router) : opts_(opts), site_(site), router_(router) {}
+
+  // Bytes of Conn::proto() storage a Session needs, and of each buffer chunk
+  // (the head plus its header table).
+  static size_t proto_size();
+  size_t chunk_size() const;
+
+  // Makes `c` an HTTP connection and starts its first head deadline.
+  void adopt(reactor::Conn& c);
+  // Shutdown: closes `c` if it is between requests, else lets the request in
+  // flight finish and closes after its answer.
+  void drain(reactor::Conn& c);
+  // Answers an upgrade request the WebSocket route table refused with a bare
+  // status line (no page: the client is a WebSocket, not a browser tab) and
+  // ends the connection.
+  reactor::Flow reject(reactor::Conn& c, int status);
+  // Tears the Session down so that another protocol can take `c` over.
+  void release(reactor::Conn& c) { on_release(c); }
+
+  reactor::Flow on_readable(reactor::Conn& c) override;
+  reactor::Flow on_writable(reactor::Conn& c) override;
+  void on_timeout(reactor::Conn& c, reactor::Timer t) override;
+  void on_release(reactor::Conn& c) override;
+
+ private:
+  reactor::Flow advance(reactor::Conn& c, Session& s);
+  reactor::Flow dispatch(reactor::Conn& c, Session& s);
+  reactor::Flow fail(reactor::Conn& c, Session& s, int status, const char* why);
+  reactor::Flow flush(reactor::Conn& c, Session& s);
+  reactor::Flow linger(reactor::Conn& c, Session& s);
+  void set_table(reactor::Conn& c, Session& s);
+
+  const Options& opts_;
+  const Site& site_;
+  Router* router_;
+};
+
+}  // namespace http

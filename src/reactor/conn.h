@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// conn — one accepted socket: its fd, its lent buffers, its place in a timeout
+// queue, and the protocol handler that currently owns its bytes.
+//
+// Lifetime (shared/design/ARCHITECTURE.md, "Connection lifetime"): the Loop
+// creates every Conn at accept and frees it only after the epoll batch in which
+// close() ran.  close() never frees: it closes the fd, marks the Conn Closed and
+// queues it; events still pending for it in the same batch are skipped.  Any
+// call that may close or hand the Conn to another protocol returns Flow, and
+// the caller stops touching the Conn on anything but Flow::Keep.
+//
+// A Conn does not parse anything.  Its handler (HTTP now; WebSocket and tunnels
+// later) is swapped at message boundaries; the handler's state lives in the
+// protocol area the Loop reserves next to each Conn (proto()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "reactor/idle_queue.h"
+#include "reactor/pollable.h"
+
+namespace reactor {
+
+class Loop;
+class Conn;
+
+enum class [[nodiscard]] Flow : unsigned char { Keep, Closed, Diverted };
+
+// The timeout classes; each is one IdleQueue in the Loop.
+enum class Timer : unsigned char {
+  Head,       // total deadline for a request head, from its first byte (slowloris)
+  KeepAlive,  // idle between requests
+  Io,         // no progress reading a body or writing a response
+  Linger,     // after shutdown(SHUT_WR), waiting for the peer's FIN
+  Count,
+};
+
+// Whoever owns a Conn's bytes right now.  Called only while the Conn is open.
+class Handler {
+ public:
+  virtual Flow on_readable(Conn& c) = 0;
+  virtual Flow on_writable(Conn& c) = 0;
+  virtual void on_timeout(Conn& c, Timer t) = 0;  // expected to close or re-arm
+  // The Conn is being freed: destroy the state kept in c.proto().
+  virtual void on_release(Conn& c) = 0;
+
+ protected:
+  ~Handler() = default;
+};
+
+// Ok: progress.  Again: the kernel has nothing now.  Full: the input chunk is
+// at its limit.  Eof: the peer finished sending.  Error: errno says why.
+enum class Io : unsigned char { Ok, Again, Full, Eof, Error };
+
+class Conn final : public Pollable {
+ public:
+  Conn(Loop* loop, int fd, uint64_t id, void* proto) : loop_(loop), fd_(fd), id_(id), proto_(proto) {
+    idle_.owner = this;
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  void on_event(uint32_t events) override;
+
+  // Logs `reason` (debug level), closes the fd and schedules the free.  Idempotent.
+  void close(const char* reason);
+  bool closed() const { return closed_; }
+
+  // --- input: one lent chunk holding bytes not yet consumed by the handler.
+  // Reads at most up to `limit` bytes of buffered input (limit <= chunk size).
+  // Ok: *n > 0 new bytes at in() + in_len() - *n.  Fails with Error when no
+  // chunk can be lent.
+  Io read(size_t limit, size_t* n);
+  char* in() const { return in_; }
+  size_t in_len() const { return in_len_; }
+  // Drops the first `n` buffered bytes, moving any rest to the front; the
+  // chunk goes back to the pool when nothing is left.
+  void consume(size_t n);
+
+  // --- output: a lent chunk being filled, then an optional zero-copy tail whose
+  // bytes outlive the Conn (embedded assets).  The handler fills out_space().
+  char* out_space(size_t* cap);     // nullptr when no chunk can be lent
+  void out_commit(size_t n) { out_len_ += static_cast<uint32_t>(n); }
+  void set_tail(const char* p, size_t n) { tail_ = p; tail_len_ = n; }
+  // Or a file tail: `len` bytes of `fd` from offset 0, sent with sendfile(2).
+  // The Conn owns `fd` from here on and closes it when sent or closed.
+  void set_file(int fd, size_t len);
+  bool out_pending() const { return out_len_ > out_off_ || tail_len_ > 0 || file_left_ > 0; }
+  size_t out_len() const { return out_len_ - out_off_; }
+  // Writes what is pending.  Ok: all written, chunk returned.  Again: the rest
+  // waits for EPOLLOUT (armed here).  Error: errno says why; the caller closes.
+  Io flush();
+
+  // Sets the epoll interest (EPOLLIN / EPOLLOUT); a no-op when unchanged.
+  void want(uint32_t events);
+  // (Re)starts the timeout of class `t` from now; stop_timer() leaves all queues.
+  void start_timer(Timer t);
+  void stop_timer() { IdleQueue::unlink(&idle_); }
+  Timer timer() const { return timer_; }
+
+  void set_handler(Handler* h) { handler_ = h; }
+  Handler* handler() const { return handler_; }
+  void* proto() const { return proto_; }
+  int fd() const { return fd_; }
+  uint64_t id() const { return id_; }
+  Loop& loop() const { return *loop_; }
+
+  void set_peer(std::string_view p);
+  std::string_view peer() const { return {peer_, peer_len_}; }
+
+ private:
+  friend class Loop;
+  void release_buffers();
+  void drop_file();
+
+  Loop* loop_;
+  int fd_;
+  uint64_t id_;
+  void* proto_;
+  Handler* handler_ = nullptr;
+  IdleLink idle_;
+  Conn* next_dead_ = nullptr;
+  char* in_ = nullptr;
+  char* out_ = nullptr;
+  const char* tail_ = nullptr;
+  size_t tail_len_ = 0;
+  int file_fd_ = -1;
+  size_t file_off_ = 0;
+  size_t file_left_ = 0;
+  uint32_t in_len_ = 0;
+  uint32_t out_off_ = 0;
+  uint32_t out_len_ = 0;
+  uint32_t interest_ = 0;
+  Timer timer_ = Timer::Count;
+  bool closed_ = false;
+  unsigned char peer_len_ = 0;
+  char peer_[55] = {};
+};
+
+}  // namespace reactor

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "routes/chain.h"
+
+namespace routes {
+
+bool Chain::use(const char* name, MiddlewareFn fn, void* ctx) {
+  if (n_ == kMax) return false;
+  mw_[n_++] = {name, fn, ctx};
+  return true;
+}
+
+void Chain::run(Exchange& ex) const {
+  for (size_t i = 0; i < n_; i++) {
+    switch (mw_[i].fn(mw_[i].ctx, ex)) {
+      case Outcome::Next:
+        continue;
+      case Outcome::Done:
+        return;
+      case Outcome::Fail:
+        http::render_error(&ex.req, ex.resp, *site_, ex.status, ex.message, ex.allow);
+        return;
+    }
+  }
+  http::render_error(&ex.req, ex.resp, *site_, 404, "Not Found");
+}
+
+Outcome fail(Exchange& ex, int status, std::string_view message) {
+  ex.status = status;
+  ex.message = message;
+  return Outcome::Fail;
+}
+
+bool method_is_get(Exchange& ex) {
+  if (ex.req.method == "GET" || ex.req.method == "HEAD") return true;
+  ex.allow = "GET, HEAD";
+  return false;
+}
+
+}  // namespace routes

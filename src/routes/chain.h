@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// chain — the middleware vector every ordinary request runs through, in order.
+//
+// Each middleware answers (Done), passes (Next) or fails with a status and a
+// message (Fail).  A request no middleware answers is a 404.  Every failure,
+// the 404 included, ends in the one error renderer, so every error a user can
+// see comes from one place and looks the same.
+//
+// Built once at start-up; run() allocates nothing.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "http/error_page.h"
+#include "http/request.h"
+#include "http/response.h"
+
+namespace routes {
+
+enum class Outcome : unsigned char { Next, Done, Fail };
+
+struct Exchange {
+  const http::Request& req;
+  http::Response& resp;
+  // Set by a middleware returning Fail:
+  int status = 0;
+  std::string_view message;
+  std::string_view allow;   // for 405: the methods that would work
+};
+
+using MiddlewareFn = Outcome (*)(void* ctx, Exchange& ex);
+
+struct Middleware {
+  const char* name;
+  MiddlewareFn fn;
+  void* ctx;
+};
+
+class Chain {
+ public:
+  static constexpr size_t kMax = 16;
+
+  explicit Chain(const http::Site* site) : site_(site) {}
+  // Appends a middleware; false when the vector is full (a start-up bug).
+  bool use(const char* name, MiddlewareFn fn, void* ctx);
+  void run(Exchange& ex) const;
+  size_t size() const { return n_; }
+  const Middleware& at(size_t i) const { return mw_[i]; }
+
+ private:
+  const http::Site* site_;
+  Middleware mw_[kMax] = {};
+  size_t n_ = 0;
+};
+
+// Helpers for the common shapes of an answer.
+Outcome fail(Exchange& ex, int status, std::string_view message);
+// GET and HEAD only; anything else is a 405 naming them.
+bool method_is_get(Exchange& ex);
+
+}  // namespace routes

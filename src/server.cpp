@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#include "server.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "routes/assets.h"
+#include "sys/readiness.h"
+
+using base::Level;
+using base::logf;
+
+namespace {
+// What a client gets when every connection slot is taken.  Sent with one
+// non-blocking send() on a socket the loop never adopts.
+constexpr char kFull[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 37\r\n"
+    "Connection: close\r\nRetry-After: 1\r\n\r\n{\"error\":\"too many open connections\"}";
+}  // namespace
+
+Server::Server(const config::Config& cfg)
+    : cfg_(cfg),
+      http_(http_opts_, site_, this),
+      heart_(&loop_.clock()),
+      chain_(&site_) {
+  http_opts_.limits.max_head = cfg.max_header_size;
+  http_opts_.limits.max_url = cfg.max_url_size;
+  http_opts_.limits.max_headers = cfg.max_headers;
+  site_.app_name = cfg.app_name;
+  if (const routes::Asset* a = routes::find_asset("error.html")) site_.error_template = a->data;
+  drain_alarm_.fire = drain_expired;
+  drain_alarm_.arg = this;
+}
+
+Server::~Server() {
+  if (static_.dir_fd >= 0) close(static_.dir_fd);
+}
+
+int Server::open_listener() {
+  char err[256];
+  bool ok;
+  if (cfg_.socket_fd >= 0) ok = listener_.adopt(cfg_.socket_fd, err, sizeof err);
+  else if (!cfg_.socket_path.empty()) ok = listener_.open_unix(cfg_.socket_path.c_str(), cfg_.socket_mode, err, sizeof err);
+  else ok = listener_.open_tcp(reinterpret_cast<const sockaddr*>(&cfg_.bind), cfg_.bind_len, err, sizeof err);
+  if (!ok) {
+    logf(Level::Fatal, "%s", err);
+    return config::kExitSystem;
+  }
+  return 0;
+}
+
+int Server::start() {
+  if (!cfg_.static_dir.empty()) {
+    static_.dir_fd = open(cfg_.static_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (static_.dir_fd < 0) {
+      logf(Level::Fatal, "static-dir %s: %s", cfg_.static_dir.c_str(), strerror(errno));
+      return config::kExitConfig;
+    }
+  }
+  reactor::LoopLimits lim;
+  lim.max_conns = cfg_.max_connections;
+  lim.proto_size = http::Protocol::proto_size();
+  lim.chunk_size = http_.chunk_size();
+  auto ms = [](uint32_t s) { return static_cast<int64_t>(s) * 1000; };
+  lim.timeout_ms[static_cast<int>(reactor::Timer::Head)] = ms(cfg_.header_timeout);
+  lim.timeout_ms[static_cast<int>(reactor::Timer::KeepAlive)] = ms(cfg_.keepalive_timeout);
+  lim.timeout_ms[static_cast<int>(reactor::Timer::Io)] = ms(cfg_.io_timeout);
+  lim.timeout_ms[static_cast<int>(reactor::Timer::Linger)] = 2000;
+  if (!loop_.init(lim, this)) {
+    logf(Level::Fatal, "cannot set up the event loop: %s", strerror(errno));
+    return config::kExitSystem;
+  }
+  if (int rc = open_listener(); rc != 0) return rc;
+
+  // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
+  bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
+            chain_.use("well-known", routes::well_known, nullptr) &&
+            chain_.use("static", routes::static_files, &static_) &&
+            chain_.use("healthz", routes::health, &heart_);
+  if (!ok || site_.error_template.empty()) {
+    logf(Level::Fatal, "routes could not be built");
+    return config::kExitBug;
+  }
+
+  if (!listener_.start(&loop_, this)) {
+    logf(Level::Fatal, "epoll_ctl for %.*s: %s", static_cast<int>(listener_.address().size()),
+         listener_.address().data(), strerror(errno));
+    return config::kExitSystem;
+  }
+  std::string_view addr = listener_.address();
+  logf(Level::Info, "listening on %s%.*s", addr.substr(0, 5) == "unix:" ? "" : "http://",
+       static_cast<int>(addr.size()), addr.data());
+  if (cfg_.ready_fd >= 0 && !sys::notify_ready(cfg_.ready_fd, addr)) {
+    logf(Level::Warn, "ready-fd %d: %s", cfg_.ready_fd, strerror(errno));
+  }
+  return 0;
+}
+
+int Server::run() {
+  loop_.run();
+  listener_.close();
+  logf(Level::Info, "stopped");
+  return config::kExitOk;
+}
+
+void Server::on_accept(int fd, std::string_view peer) {
+  reactor::Conn* c = loop_.open(fd);
+  if (c == nullptr) {
+    ssize_t w = send(fd, kFull, sizeof kFull - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    close(fd);
+    int64_t now = loop_.clock().now_ms();
+    if (now - last_full_log_ >= 1000) {  // at most one line a second under a flood
+      last_full_log_ = now;
+      logf(Level::Warn, "%.*s: refused: all %u connections in use", static_cast<int>(peer.size()), peer.data(),
+           cfg_.max_connections);
+    }
+    return;
+  }
+  c->set_peer(peer);
+  if (c->closed()) return;
+  http_.adopt(*c);
+}
+
+reactor::Flow Server::on_request(reactor::Conn&, const http::Request& req, http::Response& resp) {
+  routes::Exchange ex{req, resp, 0, {}, {}};
+  chain_.run(ex);
+  return reactor::Flow::Keep;
+}
+
+reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, size_t) {
+  // The WebSocket route table is empty for now: every upgrade is a 404.
+  if (req.path != "/healthz") heart_.beat();
+  return http_.reject(c, 404);
+}
+
+void Server::on_signal(int signo) {
+  if (signo == SIGHUP) {
+    logf(Level::Info, "SIGHUP: nothing to reload");
+    return;
+  }
+  if (draining_) {
+    logf(Level::Info, "%s again: closing %zu connections now", strsignal(signo), loop_.conns());
+    loop_.for_each_conn([](reactor::Conn& c) { c.close("forced shutdown"); });
+    return;
+  }
+  logf(Level::Info, "%s: draining %zu connections", strsignal(signo), loop_.conns());
+  begin_drain();
+}
+
+void Server::begin_drain() {
+  draining_ = true;
+  listener_.close();
+  loop_.for_each_conn([this](reactor::Conn& c) { http_.drain(c); });
+  loop_.arm(&drain_alarm_, loop_.clock().now_ms() + static_cast<int64_t>(cfg_.drain_timeout) * 1000);
+  loop_.stop_when_empty();
+}
+
+void Server::drain_expired(void* self) {
+  auto* s = static_cast<Server*>(self);
+  logf(Level::Warn, "drain timeout: closing %zu connections", s->loop_.conns());
+  s->loop_.for_each_conn([](reactor::Conn& c) { c.close("drain timeout"); });
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// server — the composition root: listener → Conn → HTTP → (WebSocket | middleware).
+//
+// This is the one place that decides where a request goes once parsed: an
+// upgrade to the WebSocket route table, anything else down the middleware
+// vector.  Nothing below it knows the other paths exist.
+#pragma once
+
+#include "config/config.h"
+#include "http/error_page.h"
+#include "http/session.h"
+#include "reactor/listener.h"
+#include "reactor/loop.h"
+#include "routes/chain.h"
+#include "routes/heart.h"
+#include "routes/static_files.h"
+
+class Server final : public reactor::AcceptHandler, public reactor::SignalHandler, public http::Router {
+ public:
+  explicit Server(const config::Config& cfg);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // Binds, builds the routes and signals readiness.  Returns 0, or the exit
+  // status to end with after logging why.
+  int start();
+  // Serves until SIGTERM/SIGINT and the drain that follows.  Returns 0.
+  int run();
+
+  void on_accept(int fd, std::string_view peer) override;
+  void on_signal(int signo) override;
+  reactor::Flow on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) override;
+  reactor::Flow on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) override;
+
+ private:
+  int open_listener();
+  void begin_drain();
+  static void drain_expired(void* self);
+
+  const config::Config& cfg_;
+  http::Options http_opts_;
+  http::Site site_;
+  reactor::Loop loop_;
+  reactor::Listener listener_;
+  http::Protocol http_;
+  routes::Heart heart_;
+  routes::StaticFiles static_;
+  routes::Chain chain_;
+  reactor::Alarm drain_alarm_;
+  bool draining_ = false;
+  int64_t last_full_log_ = 0;
+};

@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# deps.sh — install portico's dependencies from Debian and build llhttp.
+#
+#   deps.sh packages build|test|bench   install what that stage needs, if missing
+#   deps.sh llhttp OUTDIR CC CFLAGS...  check the pinned llhttp sources, compile
+#                                       them into OUTDIR/libllhttp.a
+#
+# Nothing is downloaded but Debian packages; third_party/PINS says which
+# versions and which source checksums are accepted.  Every stage records what
+# it found in build/third_party/VERSIONS so that a bug report can name it.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+pins=$here/PINS
+record=${PORTICO_DEPS_RECORD:-$here/../build/third_party/VERSIONS}
+
+die() { echo "deps.sh: $*" >&2; exit 1; }
+
+pinned_version() { awk -v p="$1" '$1 == p { print $2 }' "$pins"; }
+
+# Debian package names per stage; "cmd:pkg" means "install pkg unless cmd exists".
+stage_packages() {
+	case $1 in
+	build) echo "node-llhttp libbearssl-dev doctest-dev cmd:g++:g++ cmd:make:make" ;;
+	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux" ;;
+	bench) echo "cmd:wrk:wrk cmd:nginx:nginx-light cmd:taskset:util-linux" ;;
+	*) die "unknown stage '$1' (build, test or bench)" ;;
+	esac
+}
+
+installed_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || true; }
+
+cmd_packages() {
+	missing=""
+	for stage in "$@"; do
+		for item in $(stage_packages "$stage"); do
+			case $item in
+			cmd:*)
+				cmd=${item#cmd:}; pkg=${cmd#*:}; cmd=${cmd%%:*}
+				command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+			*)
+				want=$(pinned_version "$item")
+				[ -n "$want" ] || die "$item has no pin in $pins"
+				have=$(installed_version "$item")
+				if [ -z "$have" ]; then
+					missing="$missing $item=$want"
+				elif [ "$have" != "$want" ]; then
+					die "$item $have is installed but $want is pinned: review the change, then update $pins"
+				fi ;;
+			esac
+		done
+	done
+	if [ -n "$missing" ]; then
+		[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root, or install them)"
+		echo "deps.sh: installing$missing" >&2
+		apt-get update -qq >&2 || die "apt-get update failed"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			-o DPkg::Lock::Timeout=600 $missing >&2 || die "apt-get install$missing failed"
+	fi
+	mkdir -p "$(dirname "$record")"
+	for p in node-llhttp libbearssl-dev doctest-dev; do
+		echo "$p $(installed_version "$p")"
+	done > "$record.tmp" && mv "$record.tmp" "$record"
+}
+
+cmd_llhttp() {
+	[ $# -ge 2 ] || die "usage: deps.sh llhttp OUTDIR CC [CFLAGS...]"
+	out=$1; cc=$2; shift 2
+	grep '^sha256 ' "$pins" | while read -r _ sum file; do
+		[ -f "$file" ] || die "$file is missing: run 'deps.sh packages build'"
+		got=$(sha256sum "$file" | cut -d' ' -f1)
+		[ "$got" = "$sum" ] || die "$file has sha256 $got, pinned $sum"
+	done
+	mkdir -p "$out"
+	for src in llhttp api http; do
+		# STRICT mode turns the chunk-framing leniencies of 8.1.0 into errors
+		# (shared/reference/testing.md §3.2); the glue rejects the rest.
+		$cc "$@" -DLLHTTP_STRICT_MODE=1 -I/usr/share/include/llhttp \
+			-c "/usr/share/llhttp/$src.c" -o "$out/llhttp_$src.o"
+	done
+	rm -f "$out/libllhttp.a"
+	ar rcs "$out/libllhttp.a" "$out/llhttp_llhttp.o" "$out/llhttp_api.o" "$out/llhttp_http.o"
+	grep '^sha256 ' "$pins" | sed 's/^sha256 /llhttp-source /' > "$out/llhttp.sha256"
+}
+
+[ $# -ge 1 ] || die "usage: deps.sh packages STAGE... | llhttp OUTDIR CC [CFLAGS...]"
+cmd=$1; shift
+case $cmd in
+packages) [ $# -ge 1 ] || die "usage: deps.sh packages STAGE..."; cmd_packages "$@" ;;
+llhttp) cmd_llhttp "$@" ;;
+*) die "unknown command '$cmd'" ;;
+esac
