@@ -31,7 +31,7 @@ CPPFLAGS_ALL := -Isrc -I$(LLHTTP_INC) -DPORTICO_VERSION=\"$(VERSION)\" -MMD -MP
 
 # Per-flavour flags.  Sanitizers cannot be combined with -static.
 OPT_release := -O2 -g
-OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
 OPT_static := -O2
 LDX_release :=
 LDX_asan := -fsanitize=address,undefined
@@ -65,7 +65,7 @@ define flavour
 build/$(1)/libllhttp.a: $(DEPS_BUILD) third_party/PINS
 	$$(Q)third_party/deps.sh llhttp build/$(1) $(CC) $(OPT_$(1)) $(SECT_$(1)) -fPIC -w
 
-build/$(1)/obj/%.o: src/%.cpp $(DEPS_BUILD)
+build/$(1)/obj/%.o: src/%.cpp $(DEPS_BUILD) Makefile
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CXX [$(1)] $$<")
 	$$(Q)$(CXX) $(CXXSTD) $(WARN) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
@@ -81,7 +81,7 @@ build/$(1)/portico: $$(OBJ_$(1)) build/$(1)/libllhttp.a
 	$$(if $$(V),,@echo "  LD  [$(1)] $$@")
 	$$(Q)$(CXX) $(OPT_$(1)) $$^ $(LDX_$(1)) -o $$@
 
-build/$(1)/unit/%.o: tests/unit/%.cpp $(DEPS_BUILD)
+build/$(1)/unit/%.o: tests/unit/%.cpp $(DEPS_BUILD) Makefile
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CXX [$(1)] $$<")
 	$$(Q)$(CXX) -std=c++17 $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@

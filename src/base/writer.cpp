@@ -6,6 +6,7 @@
 namespace base {
 
 void Writer::put(std::string_view s) {
+  if (s.empty()) return;  // an empty view may have a null data()
   if (!ok_ || s.size() > static_cast<size_t>(end_ - p_)) {
     ok_ = false;
     return;

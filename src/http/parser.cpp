@@ -78,14 +78,18 @@ int Parser::fail(int status, const char* reason) {
   return HPE_USER;
 }
 
-// Every line of the head must end in CRLF, and CR may appear nowhere else.
-// Runs ahead of llhttp over the same bytes, and stops at the empty line that
-// ends the head, so body bytes are never judged as head bytes.
-bool Parser::scan_head(const char* buf, size_t len) {
+// Every line of the head must end in CRLF, CR may appear nowhere else, and no
+// field line may start with whitespace (obs-fold, RFC 9112 §5.2: llhttp 8.1.0
+// folds it silently).  Runs ahead of llhttp over the same bytes and stops at
+// the empty line that ends the head, so body bytes are never judged here.
+const char* Parser::scan_head(const char* buf, size_t len) {
   for (; scan_pos_ < len && !scan_done_; scan_pos_++) {
     char c = buf[scan_pos_];
+    if (scan_started_ && scan_line_ == 0 && !scan_cr_ && (c == ' ' || c == '\t')) {
+      return "field line starts with whitespace (obs-fold)";
+    }
     if (scan_cr_) {
-      if (c != '\n') return false;
+      if (c != '\n') return "bare CR in the request head";
       scan_cr_ = false;
       if (scan_line_ == 0 && scan_started_) scan_done_ = true;
       if (scan_line_ > 0) scan_started_ = true;
@@ -93,18 +97,18 @@ bool Parser::scan_head(const char* buf, size_t len) {
     } else if (c == '\r') {
       scan_cr_ = true;
     } else if (c == '\n') {
-      return false;
+      return "bare LF in the request head";
     } else {
       scan_line_++;
     }
   }
-  return true;
+  return nullptr;
 }
 
 Parser::Event Parser::execute(const char* buf, size_t len) {
   if (status_ != 0) return Event::Error;
-  if (!scan_head(buf, len)) {
-    fail(400, "bare CR or LF in the request head");
+  if (const char* bad = scan_head(buf, len)) {
+    fail(400, bad);
     return Event::Error;
   }
   base_ = buf;

@@ -105,7 +105,7 @@ class Parser {
   static const llhttp_settings_t kSettings;
 
   int fail(int status, const char* reason);
-  bool scan_head(const char* buf, size_t len);
+  const char* scan_head(const char* buf, size_t len);  // nullptr, or what is wrong
   int check_field();
   int check_head();
 

@@ -19,8 +19,13 @@ using reactor::Io;
 using reactor::Timer;
 
 namespace {
-// Requests answered per readable event before other connections get a turn.
-constexpr int kMaxPerEvent = 32;
+// Reads per readable event before other connections get a turn (epoll is
+// level-triggered, so what is left is reported again).
+constexpr int kReadsPerEvent = 16;
+// Parser events handled in one go.  Everything pipelined is already in the
+// input chunk (at most max_head bytes), so this only guards against a bug;
+// stopping early would strand those bytes with no event to resume them.
+constexpr int kMaxSteps = 1 << 20;
 size_t table_offset(uint32_t max_head) { return (max_head + 7u) & ~size_t{7}; }
 }  // namespace
 
@@ -76,7 +81,7 @@ void Protocol::set_table(Conn& c, Session& s) {
 
 Flow Protocol::on_readable(Conn& c) {
   Session& s = session_of(c);
-  for (int i = 0; i < kMaxPerEvent; i++) {
+  for (int i = 0; i < kReadsPerEvent; i++) {
     size_t n = 0;
     Io r = c.read(s.phase == Phase::Linger ? c.loop().pool().chunk_size() : opts_.limits.max_head, &n);
     if (s.phase == Phase::Linger) {
@@ -116,9 +121,8 @@ Flow Protocol::on_readable(Conn& c) {
 }
 
 Flow Protocol::advance(Conn& c, Session& s) {
-  for (int i = 0; i < kMaxPerEvent; i++) {
+  for (int i = 0; i < kMaxSteps; i++) {
     if (c.out_pending()) return Flow::Keep;
-    if (s.close_after) return linger(c, s);
     // Between a head and its message end the parser may need no more bytes
     // (no body, or the body already buffered), so it runs on empty input too.
     if (c.in_len() == 0 && s.parser.in_head()) return Flow::Keep;
@@ -142,6 +146,7 @@ Flow Protocol::advance(Conn& c, Session& s) {
       case Parser::Event::Done:
         c.consume(s.parser.pos());
         s.parser.discard(s.parser.pos());
+        if (s.close_after) return linger(c, s);
         s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
         c.start_timer(c.in_len() > 0 ? Timer::Head : Timer::KeepAlive);
         break;
@@ -149,7 +154,7 @@ Flow Protocol::advance(Conn& c, Session& s) {
         // A non-WebSocket upgrade was answered as an ordinary request; what
         // follows it is not HTTP we know how to frame.
         s.close_after = true;
-        break;
+        return linger(c, s);
     }
   }
   return Flow::Keep;
@@ -158,10 +163,11 @@ Flow Protocol::advance(Conn& c, Session& s) {
 Flow Protocol::dispatch(Conn& c, Session& s) {
   const Head& h = s.parser.head();
   size_t head_len = s.parser.pos();
+  // portico is no forward proxy (CONNECT) and echoes nothing back (TRACE).
+  if (h.method == HTTP_CONNECT || h.method == HTTP_TRACE) return fail(c, s, 405, "method not allowed");
   Request req;
   int bad = make_request(c.in(), &h, s.parser.table(), c.peer(), &req);
   if (bad != 0) return fail(c, s, bad, "invalid request target");
-  if (h.method == HTTP_CONNECT || h.method == HTTP_TRACE) return fail(c, s, 405, "method not allowed");
 
   std::string_view upgrade = req.header("upgrade");
   if (h.upgrade && base::has_token(upgrade, "websocket")) return router_->on_upgrade(c, req, head_len);

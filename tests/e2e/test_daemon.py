@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: MIT
+"""Listeners, readiness, signals, command line and config file."""
+import os
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+
+from harness import Fail, Portico, check, curl, exchange, is_closed, parse_responses, read_response, run_cli
+
+GET = b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+
+
+def case_sigterm_lets_a_request_in_flight_finish():
+    p = Portico()
+    idle = p.connect()
+    idle.sendall(GET)
+    read_response(idle)
+    busy = p.connect()
+    busy.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: a\r\n")  # head not finished yet
+    time.sleep(0.1)
+    p.signal(signal.SIGTERM)
+    check(is_closed(idle, 3), "idle keep-alive connection not closed on SIGTERM")
+    time.sleep(0.2)
+    try:
+        socket.create_connection(("127.0.0.1", p.port), timeout=1).close()
+        raise Fail("still accepting after SIGTERM")
+    except ConnectionRefusedError:
+        pass
+    check(p.proc.poll() is None, "exited with a request in flight")
+    busy.sendall(b"\r\n")
+    status, headers, body = read_response(busy)
+    check(status == 200 and body.startswith(b"User-Agent"), (status, body))
+    check(headers.get("connection") == "close", headers)
+    err = p.stop()
+    check(b"draining" in err and b"stopped" in err, err)
+
+
+def case_drain_timeout_bounds_the_shutdown():
+    p = Portico("--drain-timeout", "1")
+    s = p.connect()
+    s.sendall(b"GET / HTTP/1.1\r\n")
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    p.stop(timeout=5)
+    check(time.monotonic() - t0 < 3, "shutdown took %.1fs" % (time.monotonic() - t0))
+
+
+def case_ipv6_listener():
+    p = Portico(bind="[::1]:0")
+    try:
+        check(p.addr.startswith("[::1]:"), p.addr)
+        rc, out, _ = curl("http://[::1]:%d/healthz" % p.port)
+        check(rc == 0 and b"status" in out, out)
+    finally:
+        p.stop()
+
+
+def case_unix_socket_with_mode():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, "p.sock")
+    open(path, "w").close()
+    rc, _, err = run_cli("--socket", path)
+    check(rc == 111 and b"not a socket" in err, (rc, err))
+    os.unlink(path)
+    p = Portico("--socket", path, "--socket-mode", "600")
+    try:
+        check(p.addr == "unix:" + path, p.addr)
+        check(stat.S_IMODE(os.stat(path).st_mode) == 0o600, oct(os.stat(path).st_mode))
+        rc, out, _ = curl("--unix-socket", path, "http://localhost/healthz")
+        check(rc == 0 and b"status" in out, out)
+    finally:
+        p.stop()
+    check(not os.path.exists(path), "socket file left behind")
+    # A stale socket from a crashed run is replaced.
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    s.close()
+    p = Portico("--socket", path)
+    p.stop()
+
+
+def case_inherited_socket_fd():
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(16)
+    port = ls.getsockname()[1]
+    p = Portico("--socket-fd", str(ls.fileno()), pass_fds=(ls.fileno(),), bind=None)
+    ls.close()
+    try:
+        check(p.port == port, (p.addr, port))
+        rc, out, _ = curl("http://127.0.0.1:%d/healthz" % port)
+        check(rc == 0 and b"status" in out, out)
+    finally:
+        p.stop()
+    rc, _, err = run_cli("--socket-fd", "0")
+    check(rc == 111 and err.count(b"\n") == 1, (rc, err))
+
+
+def case_bind_failure_exits_111():
+    p = Portico()
+    try:
+        rc, _, err = run_cli("--bind-addr", "127.0.0.1:%d" % p.port)
+        check(rc == 111, rc)
+        check(err.startswith(b"portico: fatal: bind 127.0.0.1:") and err.count(b"\n") == 1, err)
+    finally:
+        p.stop()
+
+
+def case_usage_errors_exit_100():
+    for args in (["--nope"], ["--bind-addr"], ["--max-headers", "0"], ["--log", "loud"], ["folder"],
+                 ["--password", "x"], ["--bind-addr", "example.com:80"]):
+        rc, out, err = run_cli(*args)
+        check(rc == 100, (args, rc))
+        check(err.startswith(b"portico: fatal: ") and err.count(b"\n") == 1, (args, err))
+
+
+def case_config_file():
+    d = tempfile.mkdtemp()
+    cfg = os.path.join(d, "config.yaml")
+    with open(cfg, "w") as f:
+        f.write("# written for code-server\nbind-addr: 127.0.0.1:0\nauth: password\npassword: x\n"
+                "cert: false\napp-name: FromFile\n")
+    p = Portico("--config", cfg, bind=None)
+    try:
+        rc, out, _ = curl("-H", "Accept: text/html", p.url("/x"))
+        check(b"<title>404 - FromFile</title>" in out, out[:400])
+    finally:
+        err = p.stop()
+    check(b"'auth' is not supported" in err and b"warn:" in err, err)
+    # The command line wins; the environment names the file too.
+    p = Portico("--app-name", "FromCli", bind=None, env={"CODE_SERVER_CONFIG": cfg})
+    try:
+        check(b"FromCli" in curl("-H", "Accept: text/html", p.url("/x"))[1], "cli did not win")
+    finally:
+        p.stop()
+    with open(cfg, "w") as f:
+        f.write("bind-addr: 127.0.0.1:0\nmax-headers: lots\n")
+    rc, _, err = run_cli("--config", cfg)
+    check(rc == 102 and (cfg + ":2:").encode() in err and err.count(b"\n") == 1, (rc, err))
+    rc, _, err = run_cli("--config", os.path.join(d, "missing.yaml"))
+    check(rc == 102, (rc, err))
+
+
+def case_port_environment():
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    p = Portico(bind="127.0.0.1:1", env={"PORT": str(port)})
+    try:
+        check(p.port == port, (p.addr, port))
+    finally:
+        p.stop()
+    rc, _, err = run_cli(env={"PORT": "eighty"})
+    check(rc == 102 and b"PORT" in err, (rc, err))
+
+
+def case_help_and_version():
+    rc, out, _ = run_cli("--help")
+    check(rc == 0 and b"--bind-addr" in out and b"--ready-fd" in out, out)
+    rc, out, _ = run_cli("--version")
+    check(rc == 0 and out.startswith(b"portico "), out)
+
+
+def case_sighup_keeps_serving():
+    p = Portico()
+    try:
+        s = p.connect()
+        p.signal(signal.SIGHUP)
+        time.sleep(0.1)
+        s.sendall(GET)
+        check(read_response(s)[0] == 200, "SIGHUP broke a connection")
+    finally:
+        p.stop()
+
+
+def case_log_levels():
+    p = Portico("--log", "debug")
+    curl(p.url("/healthz"))
+    err = p.stop()
+    check(b"portico: debug: conn 1 127.0.0.1:" in err and b"GET /healthz -> 200" in err, err)
+    p = Portico("--log", "warn")
+    curl(p.url("/healthz"))
+    err = p.stop()
+    check(err == b"", "warn level printed %r" % err)

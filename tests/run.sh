@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# run.sh [all|lint] — every suite of `make check`, then one closing line
+# "N passed, N failed" (the line CI reads).  Unit tests count doctest test
+# cases; end-to-end tests count cases, once against the release build and
+# once against the ASan+UBSan build; lint counts checks.  A suite that dies
+# without its summary counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+mode=${1:-all}
+passed=0
+failed=0
+log=build/test-logs
+mkdir -p "$log"
+
+add() { # add SUITE PASSED FAILED
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	echo "== $1: $2 passed, $3 failed"
+}
+
+unit() { # unit FLAVOUR
+	out=$log/unit-$1.txt
+	build/$1/unit_tests > "$out" 2>&1
+	rc=$?
+	line=$(grep '^\[doctest\] test cases:' "$out" | tail -1)
+	p=$(echo "$line" | sed -n 's/.*| *\([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*| *\([0-9]*\) failed.*/\1/p')
+	if [ -z "$p" ] || { [ "$rc" != 0 ] && [ "${f:-0}" = 0 ]; }; then p=${p:-0}; f=$((${f:-0} + 1)); fi
+	[ "$f" = 0 ] || grep -E 'ERROR|FATAL|Sanitizer|runtime error' "$out" | head -40
+	add "unit ($1)" "$p" "$f"
+}
+
+e2e() { # e2e FLAVOUR BINARY
+	out=$log/e2e-$1.txt
+	PORTICO=$2 E2E_LABEL="e2e-$1" /usr/bin/python3 tests/e2e/run.py > "$out" 2>&1
+	line=$(grep "^e2e-$1: " "$out" | tail -1)
+	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*, \([0-9]*\) failed.*/\1/p')
+	[ -n "$p" ] || { p=0; f=1; tail -20 "$out"; }
+	grep '^FAIL' "$out" | cut -c1-2000
+	add "e2e ($1)" "$p" "$f"
+}
+
+lint() {
+	out=$log/lint.txt
+	sh tests/tools/lint.sh build/portico > "$out" 2>&1
+	line=$(grep '^lint: ' "$out" | tail -1)
+	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*, \([0-9]*\) failed.*/\1/p')
+	[ -n "$p" ] || { p=0; f=1; }
+	grep '^FAIL' "$out"
+	add lint "$p" "$f"
+}
+
+case $mode in
+all)
+	unit release
+	unit asan
+	e2e release build/portico
+	e2e asan build/asan/portico
+	lint
+	;;
+lint) lint ;;
+*) echo "usage: tests/run.sh [all|lint]" >&2; exit 100 ;;
+esac
+echo "logs in $log/"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

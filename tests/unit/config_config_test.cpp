@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <cstdlib>
+#include <fstream>
+#include <netinet/in.h>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "config/config.h"
+
+namespace {
+
+// Runs config::load on an argv with a clean environment and an optional file.
+struct Run {
+  config::Config cfg;
+  config::Error err;
+  bool ok = false;
+};
+
+Run load(std::vector<std::string> args, const char* file_text = nullptr) {
+  for (const char* v : {"PORT", "LOG_LEVEL", "CODE_SERVER_APP_NAME", "PORTICO_CONFIG", "CODE_SERVER_CONFIG"}) unsetenv(v);
+  setenv("XDG_CONFIG_HOME", "/nonexistent-portico-test", 1);
+  std::string path;
+  if (file_text != nullptr) {
+    char tmpl[] = "/tmp/portico-cfg-XXXXXX";
+    int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    close(fd);
+    path = tmpl;
+    std::ofstream(path) << file_text;
+    args.insert(args.begin(), {"--config", path});
+  }
+  std::vector<char*> argv{const_cast<char*>("portico")};
+  for (std::string& a : args) argv.push_back(&a[0]);
+  Run r;
+  r.ok = config::load(static_cast<int>(argv.size()), argv.data(), &r.cfg, &r.err);
+  if (!path.empty()) unlink(path.c_str());
+  return r;
+}
+
+uint16_t port_of(const config::Config& c) {
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&c.bind)->sin_port);
+}
+
+}  // namespace
+
+TEST_CASE("defaults") {
+  Run r = load({});
+  REQUIRE(r.ok);
+  CHECK(r.cfg.bind_addr == "127.0.0.1:8080");
+  CHECK(port_of(r.cfg) == 8080);
+  CHECK(r.cfg.max_header_size == 16384);
+  CHECK(r.cfg.max_url_size == 8192);
+  CHECK(r.cfg.max_headers == 100);
+}
+
+TEST_CASE("flags, both spellings") {
+  Run r = load({"--bind-addr", "0.0.0.0:9000", "--log=debug", "--app-name", "My IDE", "--max-headers=50"});
+  REQUIRE(r.ok);
+  CHECK(port_of(r.cfg) == 9000);
+  CHECK(r.cfg.log_level == base::Level::Debug);
+  CHECK(r.cfg.app_name == "My IDE");
+  CHECK(r.cfg.max_headers == 50);
+  CHECK(load({"--verbose"}).cfg.log_level == base::Level::Trace);
+  CHECK(load({"-h"}).cfg.help);
+  CHECK(load({"--version"}).cfg.version);
+}
+
+TEST_CASE("usage errors exit 100 and name the flag") {
+  struct Bad {
+    std::vector<std::string> args;
+    const char* mentions;
+  };
+  for (const Bad& b : {Bad{{"--nope"}, "--nope"}, Bad{{"--bind-addr"}, "--bind-addr"},
+                       Bad{{"--max-headers", "0"}, "--max-headers"}, Bad{{"--max-headers", "ten"}, "--max-headers"},
+                       Bad{{"--log", "loud"}, "--log"}, Bad{{"--socket-mode", "999", "--socket", "/tmp/x"}, "--socket-mode"},
+                       Bad{{"--socket-mode", "600"}, "--socket"}, Bad{{"--password", "x"}, "--password"},
+                       Bad{{"--verbose=yes"}, "--verbose"}, Bad{{"folder"}, "folder"},
+                       Bad{{"--bind-addr", "example.com:80"}, "example.com"}, Bad{{"--ready-fd", "999"}, "999"}}) {
+    Run r = load(b.args);
+    CAPTURE(b.mentions);
+    CHECK_FALSE(r.ok);
+    CHECK(r.err.status == config::kExitUsage);
+    CHECK(r.err.message.find(b.mentions) != std::string::npos);
+  }
+}
+
+TEST_CASE("config file: code-server's subset, command line wins") {
+  Run r = load({"--app-name", "cli"},
+               "# comment\n"
+               "bind-addr: 127.0.0.1:7000   # trailing comment\n"
+               "app-name: 'file ''quoted'''\n"
+               "log: \"warn\"\n"
+               "verbose: false\n"
+               "auth: password\n"
+               "password: \"s3cret#not-a-comment\"\n"
+               "cert: false\n"
+               "trusted-origins:\n"
+               "  - a.example\n"
+               "  - b.example\n"
+               "proxy-domain: [x.example, y.example]\n");
+  REQUIRE_MESSAGE(r.ok, r.err.message);
+  CHECK(port_of(r.cfg) == 7000);
+  CHECK(r.cfg.app_name == "cli");
+  CHECK(r.cfg.log_level == base::Level::Warn);
+  CHECK(r.cfg.warnings.size() >= 4);  // auth, password, cert, trusted-origins ×2, proxy-domain ×2
+  Run quoted = load({}, "app-name: 'file ''quoted'''\n");
+  CHECK(quoted.cfg.app_name == "file 'quoted'");
+}
+
+TEST_CASE("config file errors exit 102 and name file and line") {
+  for (const char* text : {"bind-addr 127.0.0.1:1\n", "nope: 1\n", "max-headers: many\n", "  - stray\n",
+                           "app-name: \"unterminated\n", "config: other.yaml\n", "verbose: maybe\n", "Bad_Key: 1\n"}) {
+    Run r = load({}, text);
+    CAPTURE(text);
+    CHECK_FALSE(r.ok);
+    CHECK(r.err.status == config::kExitConfig);
+    CHECK(r.err.message.find(":1:") != std::string::npos);
+  }
+  Run missing = load({"--config", "/nonexistent/portico.yaml"});
+  CHECK(missing.err.status == config::kExitConfig);
+}
+
+TEST_CASE("PORT replaces the port of any bind address, as code-server") {
+  setenv("PORT", "9123", 1);
+  config::Config c;
+  config::Error e;
+  char a0[] = "portico", a1[] = "--bind-addr", a2[] = "[::1]:80";
+  char* argv[] = {a0, a1, a2};
+  unsetenv("PORTICO_CONFIG");
+  unsetenv("CODE_SERVER_CONFIG");
+  setenv("XDG_CONFIG_HOME", "/nonexistent-portico-test", 1);
+  REQUIRE(config::load(3, argv, &c, &e));
+  CHECK(c.bind_addr == "[::1]:9123");
+  CHECK(ntohs(reinterpret_cast<sockaddr_in6*>(&c.bind)->sin6_port) == 9123);
+  setenv("PORT", "http", 1);
+  config::Config c2;
+  CHECK_FALSE(config::load(1, argv, &c2, &e));
+  CHECK(e.status == config::kExitConfig);
+  unsetenv("PORT");
+}
+
+TEST_CASE("parse_bind") {
+  sockaddr_storage ss;
+  socklen_t len;
+  std::string why;
+  CHECK(config::parse_bind("127.0.0.1:0", &ss, &len, &why));
+  CHECK(config::parse_bind("localhost:1", &ss, &len, &why));
+  CHECK(config::parse_bind("[::]:8080", &ss, &len, &why));
+  CHECK(ss.ss_family == AF_INET6);
+  CHECK(config::parse_bind("10.0.0.1", &ss, &len, &why));  // port 80, like code-server
+  CHECK(ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port) == 80);
+  for (const char* bad : {"127.0.0.1:65536", "127.0.0.1:x", "[::1", "[::1]8080", "host.example:80", ":80"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(config::parse_bind(bad, &ss, &len, &why));
+  }
+}
