@@ -83,7 +83,9 @@ Flow Protocol::on_readable(Conn& c) {
   Session& s = session_of(c);
   for (int i = 0; i < kReadsPerEvent; i++) {
     size_t n = 0;
-    Io r = c.read(s.phase == Phase::Linger ? c.loop().pool().chunk_size() : opts_.limits.max_head, &n);
+    size_t limit = s.phase == Phase::Linger ? c.loop().pool().chunk_size() : opts_.limits.max_head;
+    size_t room = limit - c.in_len();
+    Io r = c.read(limit, &n);
     if (s.phase == Phase::Linger) {
       if (r == Io::Ok || r == Io::Full) {
         c.consume(c.in_len());
@@ -116,6 +118,9 @@ Flow Protocol::on_readable(Conn& c) {
     }
     Flow f = advance(c, s);
     if (f != Flow::Keep || c.out_pending() || s.phase == Phase::Linger) return f;
+    // A read that did not fill the room it had drained the socket: another
+    // read() would only say EAGAIN, one wasted syscall per request.
+    if (n < room) return Flow::Keep;
   }
   return Flow::Keep;
 }
