@@ -127,6 +127,7 @@ Parser::Event Parser::execute(const char* buf, size_t len) {
     llhttp_resume(&llhttp_);
     if (!message_done_) return Event::Head;
     message_done_ = false;
+    head_ = Head{};  // nothing may read the finished head's spans any more
     // The next head is scanned from where this message ended.
     scan_pos_ = pos_;
     scan_line_ = 0;
