@@ -156,7 +156,7 @@ void Server::on_signal(int signo) {
 void Server::begin_drain() {
   draining_ = true;
   listener_.close();
-  loop_.for_each_conn([this](reactor::Conn& c) { http_.drain(c); });
+  loop_.for_each_conn([](reactor::Conn& c) { c.handler()->on_drain(c); });
   loop_.arm(&drain_alarm_, loop_.clock().now_ms() + static_cast<int64_t>(cfg_.drain_timeout) * 1000);
   loop_.stop_when_empty();
 }

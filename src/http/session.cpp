@@ -33,7 +33,6 @@ enum class Phase : unsigned char {
   Idle,     // between requests, nothing buffered
   Head,     // receiving a head
   Body,     // answered; reading and dropping the rest of the body
-  Linger,   // answered and half-closed; waiting for the peer's FIN
 };
 
 struct Session {
@@ -63,9 +62,8 @@ void Protocol::on_release(Conn& c) {
   c.set_handler(nullptr);
 }
 
-void Protocol::drain(Conn& c) {
+void Protocol::on_drain(Conn& c) {
   Session& s = session_of(c);
-  if (s.phase == Phase::Linger) return;
   if (s.phase == Phase::Idle && !c.out_pending()) {
     c.close("shutting down");
     return;
@@ -83,18 +81,8 @@ Flow Protocol::on_readable(Conn& c) {
   Session& s = session_of(c);
   for (int i = 0; i < kReadsPerEvent; i++) {
     size_t n = 0;
-    size_t limit = s.phase == Phase::Linger ? c.loop().pool().chunk_size() : opts_.limits.max_head;
-    size_t room = limit - c.in_len();
-    Io r = c.read(limit, &n);
-    if (s.phase == Phase::Linger) {
-      if (r == Io::Ok || r == Io::Full) {
-        c.consume(c.in_len());
-        continue;
-      }
-      if (r == Io::Again) return Flow::Keep;
-      c.close(r == Io::Eof ? "closed after answer" : "error after answer");
-      return Flow::Closed;
-    }
+    size_t room = opts_.limits.max_head - c.in_len();
+    Io r = c.read(opts_.limits.max_head, &n);
     switch (r) {
       case Io::Again:
         return Flow::Keep;
@@ -117,7 +105,7 @@ Flow Protocol::on_readable(Conn& c) {
       c.start_timer(Timer::Io);
     }
     Flow f = advance(c, s);
-    if (f != Flow::Keep || c.out_pending() || s.phase == Phase::Linger) return f;
+    if (f != Flow::Keep || c.out_pending()) return f;
     // A read that did not fill the room it had drained the socket: another
     // read() would only say EAGAIN, one wasted syscall per request.
     if (n < room) return Flow::Keep;
@@ -259,7 +247,6 @@ Flow Protocol::on_writable(Conn& c) {
   Session& s = session_of(c);
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
-  if (s.phase == Phase::Linger) return Flow::Keep;
   c.want(EPOLLIN);
   if (s.phase == Phase::Body) c.start_timer(Timer::Io);
   else if (c.in_len() > 0) c.start_timer(Timer::Head);
@@ -267,21 +254,8 @@ Flow Protocol::on_writable(Conn& c) {
   return advance(c, s);  // pipelined requests wait in the input buffer
 }
 
-// Half-close, then read and drop until the peer closes: closing with unread
-// bytes in the socket would make the kernel send RST, which can destroy the
-// answer still in flight (lwan's graceful_close).
-Flow Protocol::linger(Conn& c, Session& s) {
-  if (s.phase == Phase::Linger) return Flow::Keep;
-  s.phase = Phase::Linger;
-  c.consume(c.in_len());
-  if (shutdown(c.fd(), SHUT_WR) != 0) {
-    c.close("shutdown failed");
-    return Flow::Closed;
-  }
-  c.want(EPOLLIN);
-  c.start_timer(Timer::Linger);
-  return Flow::Keep;
-}
+// The answer has left and the connection ends here.
+Flow Protocol::linger(Conn& c, Session&) { return c.linger(); }
 
 void Protocol::on_timeout(Conn& c, Timer t) {
   Session& s = session_of(c);
@@ -290,10 +264,7 @@ void Protocol::on_timeout(Conn& c, Timer t) {
     (void)fail(c, s, 408, "request head not received in time");
     return;
   }
-  c.close(t == Timer::KeepAlive ? "keep-alive timeout"
-          : t == Timer::Linger  ? "linger timeout"
-          : t == Timer::Head    ? "no request in time"
-                                : "i/o timeout");
+  c.close(t == Timer::KeepAlive ? "keep-alive timeout" : t == Timer::Head ? "no request in time" : "i/o timeout");
 }
 
 }  // namespace http

@@ -59,9 +59,6 @@ class Protocol final : public reactor::Handler {
 
   // Makes `c` an HTTP connection and starts its first head deadline.
   void adopt(reactor::Conn& c);
-  // Shutdown: closes `c` if it is between requests, else lets the request in
-  // flight finish and closes after its answer.
-  void drain(reactor::Conn& c);
   // Answers an upgrade request the WebSocket route table refused with a bare
   // status line (no page: the client is a WebSocket, not a browser tab) and
   // ends the connection.
@@ -72,6 +69,9 @@ class Protocol final : public reactor::Handler {
   reactor::Flow on_readable(reactor::Conn& c) override;
   reactor::Flow on_writable(reactor::Conn& c) override;
   void on_timeout(reactor::Conn& c, reactor::Timer t) override;
+  // Shutdown: closes `c` if it is between requests, else lets the request in
+  // flight finish and closes after its answer.
+  void on_drain(reactor::Conn& c) override;
   void on_release(reactor::Conn& c) override;
 
  private:

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -37,6 +38,19 @@ void Conn::close(const char* reason) {
   ::close(fd_);
   fd_ = -1;
   loop_->bury(this);
+}
+
+Flow Conn::linger() {
+  if (handler_ != nullptr) handler_->on_release(*this);
+  handler_ = &loop_->linger_;
+  consume(in_len_);
+  if (::shutdown(fd_, SHUT_WR) != 0) {
+    close("shutdown failed");
+    return Flow::Closed;
+  }
+  want(EPOLLIN);
+  start_timer(Timer::Linger);
+  return Flow::Diverted;
 }
 
 Io Conn::read(size_t limit, size_t* n) {

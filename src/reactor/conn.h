@@ -25,6 +25,7 @@ namespace reactor {
 
 class Loop;
 class Conn;
+class Linger;
 
 enum class [[nodiscard]] Flow : unsigned char { Keep, Closed, Diverted };
 
@@ -43,6 +44,8 @@ class Handler {
   virtual Flow on_readable(Conn& c) = 0;
   virtual Flow on_writable(Conn& c) = 0;
   virtual void on_timeout(Conn& c, Timer t) = 0;  // expected to close or re-arm
+  // The server is shutting down: finish what is in flight, then close.
+  virtual void on_drain(Conn& c) = 0;
   // The Conn is being freed: destroy the state kept in c.proto().
   virtual void on_release(Conn& c) = 0;
 
@@ -66,6 +69,13 @@ class Conn final : public Pollable {
 
   // Logs `reason` (debug level), closes the fd and schedules the free.  Idempotent.
   void close(const char* reason);
+  // Ends the connection gracefully once an answer has left: releases the
+  // handler's state, shuts the write side down, then reads and drops input
+  // until the peer's FIN or the Linger timeout, and closes.  Closing with
+  // unread input would make the kernel send RST, which can destroy the
+  // answer still in flight (lwan's graceful_close).  MUST be called with no
+  // output pending.  Returns Diverted, or Closed if shutdown(2) failed.
+  Flow linger();
   bool closed() const { return closed_; }
 
   // --- input: one lent chunk holding bytes not yet consumed by the handler.

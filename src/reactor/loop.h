@@ -20,6 +20,7 @@
 #include "base/pool.h"
 #include "reactor/conn.h"
 #include "reactor/idle_queue.h"
+#include "reactor/linger.h"
 #include "reactor/pollable.h"
 
 namespace reactor {
@@ -94,6 +95,7 @@ class Loop {
 
   base::Clock clock_;
   base::ChunkPool pool_;
+  Linger linger_;                 // the handler of every lingering Conn
   IdleQueue queues_[static_cast<int>(Timer::Count)];
   int epfd_ = -1;
   SignalSource signals_;
