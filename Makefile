@@ -27,15 +27,18 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 CXXSTD := -std=c++17 -fno-exceptions -fno-rtti
-CPPFLAGS_ALL := -Isrc -I$(LLHTTP_INC) -DPORTICO_VERSION=\"$(VERSION)\" -MMD -MP
+CPPFLAGS_ALL := -Isrc -I$(LLHTTP_INC) -I/usr/include/bearssl -DPORTICO_VERSION=\"$(VERSION)\" -MMD -MP
 
 # Per-flavour flags.  Sanitizers cannot be combined with -static.
 OPT_release := -O2 -g
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
 OPT_static := -O2
-LDX_release :=
-LDX_asan := -fsanitize=address,undefined
-LDX_static := -static -s -Wl,--fatal-warnings -Wl,--gc-sections
+# BearSSL is linked from its static archive in every flavour: nothing but
+# libc (and libstdc++ in the dynamic builds) is needed at run time.
+LIBS := -l:libbearssl.a
+LDX_release := $(LIBS)
+LDX_asan := -fsanitize=address,undefined $(LIBS)
+LDX_static := -static -s -Wl,--fatal-warnings -Wl,--gc-sections $(LIBS)
 SECT_static := -ffunction-sections -fdata-sections
 
 DEPS_BUILD := build/.deps-build
@@ -97,8 +100,9 @@ $(eval $(call flavour,release))
 $(eval $(call flavour,asan))
 $(eval $(call flavour,static))
 
+# Replaced by rename, so a running build/portico never blocks the copy.
 build/portico: build/release/portico
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 static: build/static/portico
 asan: build/asan/portico
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -27,7 +28,8 @@ Server::Server(const config::Config& cfg)
     : cfg_(cfg),
       http_(http_opts_, site_, this),
       heart_(&loop_.clock()),
-      chain_(&site_) {
+      chain_(&site_),
+      health_ws_(cfg.ws_max_message, health_reply, this) {
   http_opts_.limits.max_head = cfg.max_header_size;
   http_opts_.limits.max_url = cfg.max_url_size;
   http_opts_.limits.max_headers = cfg.max_headers;
@@ -64,7 +66,7 @@ int Server::start() {
   }
   reactor::LoopLimits lim;
   lim.max_conns = cfg_.max_connections;
-  lim.proto_size = http::Protocol::proto_size();
+  lim.proto_size = std::max(http::Protocol::proto_size(), ws::Endpoint::proto_size());
   lim.chunk_size = http_.chunk_size();
   auto ms = [](uint32_t s) { return static_cast<int64_t>(s) * 1000; };
   lim.timeout_ms[static_cast<int>(reactor::Timer::Head)] = ms(cfg_.header_timeout);
@@ -82,6 +84,9 @@ int Server::start() {
             chain_.use("well-known", routes::well_known, nullptr) &&
             chain_.use("static", routes::static_files, &static_) &&
             chain_.use("healthz", routes::health, &heart_);
+  // The WebSocket route table.  /healthz has no origin check, as in
+  // code-server: it reveals nothing and monitors connect from anywhere.
+  ok = ok && ws_routes_.add({"healthz", routes::is_healthz, {}, {}, claim_health, this});
   if (!ok || site_.error_template.empty()) {
     logf(Level::Fatal, "routes could not be built");
     return config::kExitBug;
@@ -133,10 +138,30 @@ reactor::Flow Server::on_request(reactor::Conn&, const http::Request& req, http:
   return reactor::Flow::Keep;
 }
 
-reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, size_t) {
-  // The WebSocket route table is empty for now: every upgrade is a 404.
-  if (req.path != "/healthz") heart_.beat();
-  return http_.reject(c, 404);
+reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) {
+  if (!routes::is_healthz(req.path)) heart_.beat();
+  const ws::Route* route = ws_routes_.find(req.path);
+  if (route == nullptr) return http_.reject(c, 404);
+  if (int status = ws::Table::admit(*route, req)) return http_.reject(c, status);
+  ws::Handshake hs;
+  if (int status = ws::validate(req, &hs)) {
+    return http_.reject(c, status, status == 426 ? "Sec-WebSocket-Version: 13" : "");
+  }
+  return route->claim(route->ctx, c, req, head_len, hs);
+}
+
+size_t Server::health_reply(void* self, bool, char* out, size_t cap) {
+  return routes::health_json(static_cast<Server*>(self)->heart_, true, out, cap);
+}
+
+// The head is done with; the bytes after it are handed to the endpoint,
+// which may find a first frame among them.
+reactor::Flow Server::claim_health(void* self, reactor::Conn& c, const http::Request&, size_t head_len,
+                                   const ws::Handshake& hs) {
+  auto* s = static_cast<Server*>(self);
+  c.consume(head_len);
+  s->http_.release(c);
+  return s->health_ws_.adopt(c, hs);
 }
 
 void Server::on_signal(int signo) {

@@ -6,6 +6,7 @@
 // vector.  Nothing below it knows the other paths exist.
 #pragma once
 
+#include "auth/origin.h"
 #include "config/config.h"
 #include "http/error_page.h"
 #include "http/session.h"
@@ -14,6 +15,8 @@
 #include "routes/chain.h"
 #include "routes/heart.h"
 #include "routes/static_files.h"
+#include "ws/endpoint.h"
+#include "ws/routes.h"
 
 class Server final : public reactor::AcceptHandler, public reactor::SignalHandler, public http::Router {
  public:
@@ -37,6 +40,9 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   int open_listener();
   void begin_drain();
   static void drain_expired(void* self);
+  static size_t health_reply(void* self, bool text, char* out, size_t cap);
+  static reactor::Flow claim_health(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
+                                    const ws::Handshake& hs);
 
   const config::Config& cfg_;
   http::Options http_opts_;
@@ -47,6 +53,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   routes::Heart heart_;
   routes::StaticFiles static_;
   routes::Chain chain_;
+  ws::Endpoint health_ws_;
+  ws::Table ws_routes_;
   reactor::Alarm drain_alarm_;
   bool draining_ = false;
   int64_t last_full_log_ = 0;

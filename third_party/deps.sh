@@ -19,17 +19,22 @@ die() { echo "deps.sh: $*" >&2; exit 1; }
 
 pinned_version() { awk -v p="$1" '$1 == p { print $2 }' "$pins"; }
 
-# Debian package names per stage; "cmd:pkg" means "install pkg unless cmd exists".
+# Debian package names per stage: a bare name is pinned in PINS; "cmd:CMD:pkg"
+# installs pkg unless CMD exists; "deb:pkg" installs pkg unless it is installed.
 stage_packages() {
 	case $1 in
 	build) echo "node-llhttp libbearssl-dev doctest-dev cmd:g++:g++ cmd:make:make" ;;
-	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux" ;;
+	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets" ;;
 	bench) echo "cmd:wrk:wrk cmd:nginx:nginx-light cmd:taskset:util-linux" ;;
 	*) die "unknown stage '$1' (build, test or bench)" ;;
 	esac
 }
 
-installed_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || true; }
+# The version of an installed package, or nothing (a removed package whose
+# configuration files remain is not installed).
+installed_version() {
+	dpkg-query -W -f '${db:Status-Status} ${Version}\n' "$1" 2>/dev/null | sed -n 's/^installed //p'
+}
 
 cmd_packages() {
 	missing=""
@@ -39,6 +44,9 @@ cmd_packages() {
 			cmd:*)
 				cmd=${item#cmd:}; pkg=${cmd#*:}; cmd=${cmd%%:*}
 				command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+			deb:*)  # a test tool used as a library: installed unless present, not pinned
+				pkg=${item#deb:}
+				[ -n "$(installed_version "$pkg")" ] || missing="$missing $pkg" ;;
 			*)
 				want=$(pinned_version "$item")
 				[ -n "$want" ] || die "$item has no pin in $pins"

@@ -176,6 +176,15 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
   }
 
   for (const Arg& a : args) {
+    if (a.opt->reset == nullptr) continue;
+    bool first = true;
+    for (const Arg& b : args) {
+      if (&b == &a) break;
+      first = first && b.opt != a.opt;
+    }
+    if (first) a.opt->reset(*cfg);
+  }
+  for (const Arg& a : args) {
     std::string why;
     if (!a.opt->set(*cfg, a.value, &why)) return usage_error(err, "--" + std::string(a.opt->name) + " " + std::string(a.value) + ": " + why);
   }

@@ -42,6 +42,8 @@ struct Config {
   base::Level log_level = base::Level::Info;
   std::string app_name = "portico";
   std::string static_dir;
+  std::vector<std::string> trusted_origins;
+  uint64_t ws_max_message = 1 << 20;
 
   uint32_t max_connections = 1024;
   uint32_t max_header_size = 16384;
@@ -80,6 +82,9 @@ struct Option {
   const char* help;
   bool (*set)(Config& cfg, std::string_view value, std::string* why);
   bool cli_only;           // not a config file key
+  // Repeatable options collect values; a command line that gives any
+  // replaces the file's list (as code-server), so reset() clears it first.
+  void (*reset)(Config& cfg);
 };
 const Option* find_option(std::string_view name);
 const Option* options(size_t* count);

@@ -71,6 +71,20 @@ bool set_log(Config& c, std::string_view v, std::string* why) {
   return true;
 }
 
+bool add_origin(Config& c, std::string_view v, std::string* why) {
+  if (v.empty() || v.find_first_of(" \t/") != std::string_view::npos) {
+    *why = "expected host[:port], *.domain or *";
+    return false;
+  }
+  c.trusted_origins.emplace_back(v);
+  return true;
+}
+void reset_origins(Config& c) { c.trusted_origins.clear(); }
+
+bool set_ws_max(Config& c, std::string_view v, std::string* why) {
+  return number(v, 125, uint64_t{1} << 40, &c.ws_max_message, why);
+}
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -82,36 +96,40 @@ bool set_config(Config& c, std::string_view v, std::string* why) {
 }
 
 constexpr Option kOptions[] = {
-    {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false},
-    {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false},
-    {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true},
+    {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false, nullptr},
+    {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false, nullptr},
+    {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true, nullptr},
     {"drain-timeout", "SECONDS", "on SIGTERM, time given to requests in flight (default 10)",
-     set_u32<&Config::drain_timeout, 0, 3600>, false},
+     set_u32<&Config::drain_timeout, 0, 3600>, false, nullptr},
     {"header-timeout", "SECONDS", "time allowed for a whole request head (default 10)",
-     set_u32<&Config::header_timeout, 1, 3600>, false},
-    {"help", nullptr, "print this help and exit", set_help, true},
+     set_u32<&Config::header_timeout, 1, 3600>, false, nullptr},
+    {"help", nullptr, "print this help and exit", set_help, true, nullptr},
     {"io-timeout", "SECONDS", "time without progress on a body or a response (default 60)",
-     set_u32<&Config::io_timeout, 1, 86400>, false},
+     set_u32<&Config::io_timeout, 1, 86400>, false, nullptr},
     {"keepalive-timeout", "SECONDS", "idle time between requests on a connection (default 60)",
-     set_u32<&Config::keepalive_timeout, 1, 86400>, false},
-    {"log", "LEVEL", "trace, debug, info, warn or error (default info)", set_log, false},
+     set_u32<&Config::keepalive_timeout, 1, 86400>, false, nullptr},
+    {"log", "LEVEL", "trace, debug, info, warn or error (default info)", set_log, false, nullptr},
     {"max-connections", "N", "connections served at once (default 1024)",
-     set_u32<&Config::max_connections, 1, 1000000>, false},
+     set_u32<&Config::max_connections, 1, 1000000>, false, nullptr},
     {"max-header-size", "BYTES", "largest request head (default 16384)",
-     set_u32<&Config::max_header_size, 1024, 65535>, false},
+     set_u32<&Config::max_header_size, 1024, 65535>, false, nullptr},
     {"max-headers", "N", "most header fields in a request (default 100)",
-     set_u32<&Config::max_headers, 1, 1000>, false},
+     set_u32<&Config::max_headers, 1, 1000>, false, nullptr},
     {"max-url-size", "BYTES", "longest request target (default 8192)",
-     set_u32<&Config::max_url_size, 16, 65535>, false},
+     set_u32<&Config::max_url_size, 16, 65535>, false, nullptr},
     {"ready-fd", "FD", "write \"listening ADDRESS\" and a newline to FD once ready, then close it",
-     set_fd<&Config::ready_fd>, false},
-    {"socket", "PATH", "listen on a unix socket instead of --bind-addr", set_string<&Config::socket_path>, false},
-    {"socket-fd", "FD", "listen on an inherited listening socket", set_fd<&Config::socket_fd>, false},
-    {"socket-mode", "MODE", "octal mode of the --socket file", set_mode, false},
+     set_fd<&Config::ready_fd>, false, nullptr},
+    {"socket", "PATH", "listen on a unix socket instead of --bind-addr", set_string<&Config::socket_path>, false, nullptr},
+    {"socket-fd", "FD", "listen on an inherited listening socket", set_fd<&Config::socket_fd>, false, nullptr},
+    {"socket-mode", "MODE", "octal mode of the --socket file", set_mode, false, nullptr},
     {"static-dir", "DIR", "serve /_static/ from DIR instead of the built-in files",
-     set_string<&Config::static_dir>, false},
-    {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false},
-    {"version", nullptr, "print the version and exit", set_version, true},
+     set_string<&Config::static_dir>, false, nullptr},
+    {"trusted-origins", "ORIGIN", "also accept WebSockets from ORIGIN: host[:port], *.domain or * (repeatable)",
+     add_origin, false, reset_origins},
+    {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false, nullptr},
+    {"version", nullptr, "print the version and exit", set_version, true, nullptr},
+    {"ws-max-message", "BYTES", "largest WebSocket message portico's own endpoints accept (default 1048576)",
+     set_ws_max, false, nullptr},
 };
 
 // Keys of code-server's config.yaml that portico does not act on (yet): a
@@ -124,7 +142,7 @@ constexpr const char* kForeign[] = {
     "extensions-dir", "github-auth", "hashed-password", "host", "i18n", "idle-timeout-seconds",
     "ignore-last-opened", "link-protection-trusted-domains", "locale", "password", "port",
     "proxy-domain", "reconnection-grace-time", "session-socket", "skip-auth-preflight",
-    "trusted-origins", "user-data-dir", "vscode-option", "welcome-text",
+    "user-data-dir", "vscode-option", "welcome-text",
 };
 
 }  // namespace

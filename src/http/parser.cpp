@@ -230,7 +230,10 @@ int Parser::on_headers_complete(llhttp_t* p) {
   int r = s->check_head();
   if (r != 0) return r;
   s->head_done_ = true;
-  return HPE_PAUSED;
+  // An upgrade request ends at its head: llhttp stops with
+  // HPE_PAUSED_UPGRADE right after it, and what follows belongs to whoever
+  // takes the connection over.  Every other head pauses for its answer.
+  return s->head_.upgrade ? 2 : HPE_PAUSED;
 }
 
 int Parser::check_head() {
@@ -259,6 +262,9 @@ int Parser::on_body(llhttp_t* p, const char*, size_t len) {
 }
 
 int Parser::on_message_complete(llhttp_t* p) {
+  // An upgrade's message ends at its head; llhttp then stops on its own with
+  // HPE_PAUSED_UPGRADE, and the head must still be readable there.
+  if (self(p)->head_.upgrade) return 0;
   self(p)->message_done_ = true;
   return HPE_PAUSED;
 }

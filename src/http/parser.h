@@ -16,7 +16,9 @@
 // its buffer (Conn::consume) before the next head is parsed.
 //
 // Pausing: the parser stops after every head (Event::Head) and every message
-// end (Event::Done), so exactly one request is in flight per connection.
+// end (Event::Done), so exactly one request is in flight per connection.  An
+// upgrade request (Connection: upgrade plus Upgrade) stops at the end of its
+// head with Event::Upgrade (llhttp's HPE_PAUSED_UPGRADE) and is never resumed.
 #pragma once
 
 #include <cstddef>
@@ -65,7 +67,8 @@ class Parser {
     More,     // every byte consumed; feed more
     Head,     // a head is complete: head() and table() describe it
     Done,     // the message (head and body) is complete
-    Upgrade,  // the message is complete and the connection leaves HTTP
+    Upgrade,  // an upgrade request's head is complete; pos() is where it ends
+              // and the parser is done: what follows is not HTTP
     Error,    // error_status() and error_reason() say why; the parser is dead
   };
 

@@ -5,12 +5,20 @@
 
 namespace http {
 
-std::string_view Request::header(std::string_view name) const {
-  if (head == nullptr) return {};
+bool Request::find(std::string_view name, std::string_view* value) const {
+  if (head == nullptr) return false;
   for (uint16_t i = 0; i < head->nheaders; i++) {
-    if (base::ieq(table[i].name.in(base), name)) return base::trim_ows(table[i].value.in(base));
+    if (base::ieq(table[i].name.in(base), name)) {
+      *value = base::trim_ows(table[i].value.in(base));
+      return true;
+    }
   }
-  return {};
+  return false;
+}
+
+std::string_view Request::header(std::string_view name) const {
+  std::string_view v;
+  return find(name, &v) ? v : std::string_view();
 }
 
 bool Request::wants_html() const { return base::icontains(header("accept"), "text/html"); }

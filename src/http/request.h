@@ -25,6 +25,8 @@ struct Request {
 
   // The first field named `name` (case-insensitive), OWS-trimmed; empty if none.
   std::string_view header(std::string_view name) const;
+  // Like header(), but tells a missing field from an empty one.
+  bool find(std::string_view name, std::string_view* value) const;
   std::string_view host() const { return header("host"); }
   // code-server's rule: HTML when Accept *contains* text/html (browsers send
   // */* too, so a real content negotiation would pick JSON for them).

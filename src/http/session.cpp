@@ -131,8 +131,9 @@ Flow Protocol::advance(Conn& c, Session& s) {
         return Flow::Keep;
       case Parser::Event::Error:
         return fail(c, s, s.parser.error_status(), s.parser.error_reason());
-      case Parser::Event::Head: {
-        Flow f = dispatch(c, s);
+      case Parser::Event::Head:
+      case Parser::Event::Upgrade: {
+        Flow f = dispatch(c, s, ev == Parser::Event::Upgrade);
         if (f != Flow::Keep) return f;
         break;
       }
@@ -143,17 +144,12 @@ Flow Protocol::advance(Conn& c, Session& s) {
         s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
         c.start_timer(c.in_len() > 0 ? Timer::Head : Timer::KeepAlive);
         break;
-      case Parser::Event::Upgrade:
-        // A non-WebSocket upgrade was answered as an ordinary request; what
-        // follows it is not HTTP we know how to frame.
-        s.close_after = true;
-        return linger(c, s);
     }
   }
   return Flow::Keep;
 }
 
-Flow Protocol::dispatch(Conn& c, Session& s) {
+Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   const Head& h = s.parser.head();
   size_t head_len = s.parser.pos();
   // portico is no forward proxy (CONNECT) and echoes nothing back (TRACE).
@@ -162,8 +158,10 @@ Flow Protocol::dispatch(Conn& c, Session& s) {
   int bad = make_request(c.in(), &h, s.parser.table(), c.peer(), &req);
   if (bad != 0) return fail(c, s, bad, "invalid request target");
 
-  std::string_view upgrade = req.header("upgrade");
-  if (h.upgrade && base::has_token(upgrade, "websocket")) return router_->on_upgrade(c, req, head_len);
+  // The one fork of the road: a WebSocket upgrade leaves HTTP here.  Any
+  // other upgrade (h2c, ...) is answered as an ordinary request, and the
+  // connection ends after it: its bytes were never framed as HTTP.
+  if (upgrade && base::has_token(req.header("upgrade"), "websocket")) return router_->on_upgrade(c, req, head_len);
 
   std::string_view expect = h.expect >= 0 ? req.header("expect") : std::string_view();
   if (h.expect >= 0 && !base::ieq(expect, "100-continue")) return fail(c, s, 417, "unsupported expectation");
@@ -171,7 +169,7 @@ Flow Protocol::dispatch(Conn& c, Session& s) {
   // upgrade, and a body we will read to its end.  With Expect: 100-continue
   // the client may or may not send the body after our final answer.
   bool drain_body = h.has_body && !h.chunked && h.content_length <= opts_.drain_max && h.expect < 0;
-  if (h.upgrade || (h.has_body && !drain_body)) s.close_after = true;
+  if (upgrade || (h.has_body && !drain_body)) s.close_after = true;
 
   Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after);
   Flow f = router_->on_request(c, req, resp);
@@ -213,7 +211,7 @@ Flow Protocol::fail(Conn& c, Session& s, int status, const char* why) {
   return flush(c, s);
 }
 
-Flow Protocol::reject(Conn& c, int status) {
+Flow Protocol::reject(Conn& c, int status, std::string_view header) {
   Session& s = session_of(c);
   size_t cap = 0;
   char* p = c.out_space(&cap);
@@ -222,7 +220,12 @@ Flow Protocol::reject(Conn& c, int status) {
   w.put_u64(static_cast<uint64_t>(status));
   w.put(' ');
   w.put(reason(status));
-  w.put("\r\n\r\n");
+  w.put("\r\n");
+  if (!header.empty()) {
+    w.put(header);
+    w.put("\r\n");
+  }
+  w.put("\r\n");
   if (w.ok()) c.out_commit(w.size());
   s.close_after = true;
   return flush(c, s);

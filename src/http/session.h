@@ -61,8 +61,8 @@ class Protocol final : public reactor::Handler {
   void adopt(reactor::Conn& c);
   // Answers an upgrade request the WebSocket route table refused with a bare
   // status line (no page: the client is a WebSocket, not a browser tab) and
-  // ends the connection.
-  reactor::Flow reject(reactor::Conn& c, int status);
+  // ends the connection.  `header` is one optional "Name: value" line.
+  reactor::Flow reject(reactor::Conn& c, int status, std::string_view header = {});
   // Tears the Session down so that another protocol can take `c` over.
   void release(reactor::Conn& c) { on_release(c); }
 
@@ -76,7 +76,7 @@ class Protocol final : public reactor::Handler {
 
  private:
   reactor::Flow advance(reactor::Conn& c, Session& s);
-  reactor::Flow dispatch(reactor::Conn& c, Session& s);
+  reactor::Flow dispatch(reactor::Conn& c, Session& s, bool upgrade);
   reactor::Flow fail(reactor::Conn& c, Session& s, int status, const char* why);
   reactor::Flow flush(reactor::Conn& c, Session& s);
   reactor::Flow linger(reactor::Conn& c, Session& s);

@@ -4,19 +4,18 @@
 #include "base/writer.h"
 
 namespace routes {
-namespace {
-// code-server matches /healthz and /healthz/ (its regex ^/healthz/?$).
 bool is_healthz(std::string_view path) { return path == "/healthz" || path == "/healthz/"; }
-}  // namespace
 
 Outcome heartbeat(void* heart, Exchange& ex) {
   if (!is_healthz(ex.req.path)) static_cast<Heart*>(heart)->beat();
   return Outcome::Next;
 }
 
-size_t health_json(const Heart& heart, char* out, size_t cap) {
+size_t health_json(const Heart& heart, bool event, char* out, size_t cap) {
   base::Writer w(out, cap);
-  w.put(heart.alive() ? "{\"status\":\"alive\",\"lastHeartbeat\":" : "{\"status\":\"expired\",\"lastHeartbeat\":");
+  if (event) w.put("{\"event\":\"health\",");
+  else w.put('{');
+  w.put(heart.alive() ? "\"status\":\"alive\",\"lastHeartbeat\":" : "\"status\":\"expired\",\"lastHeartbeat\":");
   w.put_i64(heart.last_beat_ms());
   w.put('}');
   return w.ok() ? w.size() : 0;
@@ -26,7 +25,7 @@ Outcome health(void* heart, Exchange& ex) {
   if (!is_healthz(ex.req.path)) return Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
   char body[96];
-  size_t n = health_json(*static_cast<Heart*>(heart), body, sizeof body);
+  size_t n = health_json(*static_cast<Heart*>(heart), false, body, sizeof body);
   ex.resp.begin(200);
   ex.resp.header("Cache-Control", "no-store");
   ex.resp.send("application/json", std::string_view(body, n));

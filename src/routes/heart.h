@@ -5,7 +5,9 @@
 // last beat is under 60 s old, "expired" after.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "base/clock.h"
 #include "routes/chain.h"
@@ -30,7 +32,10 @@ class Heart {
 Outcome heartbeat(void* heart, Exchange& ex);
 // Middleware: GET /healthz → {"status":"alive"|"expired","lastHeartbeat":ms}.
 Outcome health(void* heart, Exchange& ex);
-// The JSON body /healthz answers with (shared with its WebSocket form later).
-size_t health_json(const Heart& heart, char* out, size_t cap);
+// /healthz and /healthz/ (code-server's ^/healthz/?$).
+bool is_healthz(std::string_view path);
+// The JSON /healthz answers with; `event` prefixes "event":"health", which is
+// how the WebSocket form answers each message.  Returns 0 if `cap` is short.
+size_t health_json(const Heart& heart, bool event, char* out, size_t cap);
 
 }  // namespace routes

@@ -90,12 +90,3 @@ def case_not_found_json_and_html():
     finally:
         p.stop()
 
-
-def case_upgrade_to_websocket_is_raw_404_for_now():
-    p = Portico()
-    try:
-        data = exchange(p, b"GET /nope HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                           b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-        check(data == b"HTTP/1.1 404 Not Found\r\n\r\n", data)
-    finally:
-        p.stop()

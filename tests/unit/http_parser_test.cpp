@@ -5,7 +5,8 @@
 //
 // Case format: "@ name" starts a case; "< text" lines are input (escapes \r
 // \n \t \0 \xHH \\; no newline is implied); "> event" lines are the expected
-// events: "head METHOD TARGET", "done BODYBYTES", "error STATUS", "upgrade";
+// events: "head METHOD TARGET", "done BODYBYTES", "error STATUS", and
+// "upgrade METHOD TARGET +LEFTOVER" (bytes after the head, handed over);
 // "! max_headers N" / "! max_url N" / "! max_head N" set limits.
 #include <dirent.h>
 #include <doctest/doctest.h>
@@ -93,6 +94,7 @@ class Driver {
   // Delivers `bytes` as one read would, but never more than the buffer takes
   // (Conn::read stops at max_head); a full buffer mid-head is the 431 case.
   void feed(const std::string& bytes) {
+    if (!upgrade_.empty()) handed_over_ += bytes.size();
     size_t off = 0;
     while (off < bytes.size() && !stopped_) {
       if (len_ == limits_.max_head) return stop("error 431");
@@ -107,7 +109,11 @@ class Driver {
     feed(bytes.substr(0, at));
     feed(bytes.substr(at));
   }
-  const std::vector<std::string>& events() const { return events_; }
+  std::vector<std::string> events() const {
+    std::vector<std::string> e = events_;
+    if (!upgrade_.empty()) e.push_back(upgrade_ + " +" + std::to_string(handed_over_));
+    return e;
+  }
 
  private:
   void stop(const std::string& e) {
@@ -129,12 +135,20 @@ class Driver {
         return;
       }
       if (ev == E::Error) return stop("error " + std::to_string(p_.error_status()));
-      if (ev == E::Upgrade) return stop("upgrade");
-      if (ev == E::Head) {
+      if (ev == E::Head || ev == E::Upgrade) {
         http::Request req;
         int bad = http::make_request(buf_, &p_.head(), p_.table(), "", &req);
         if (bad != 0) return stop("error " + std::to_string(bad));
-        events_.push_back("head " + std::string(req.method) + " " + std::string(req.target));
+        std::string what = std::string(ev == E::Head ? "head " : "upgrade ") + std::string(req.method) + " " +
+                           std::string(req.target);
+        // An upgrade hands over whatever followed its head, now or later.
+        if (ev == E::Upgrade) {
+          upgrade_ = what;
+          handed_over_ = len_ - p_.pos();
+          stopped_ = true;
+          return;
+        }
+        events_.push_back(what);
         consume(p_.pos());
       } else {
         events_.push_back("done " + std::to_string(p_.body_seen()));
@@ -150,6 +164,8 @@ class Driver {
   size_t len_ = 0;
   bool stopped_ = false;
   std::vector<std::string> events_;
+  std::string upgrade_;       // the upgrade event, once seen
+  size_t handed_over_ = 0;    // bytes after its head
 };
 
 std::string show(const std::vector<std::string>& v) {
