@@ -56,7 +56,38 @@ int Server::open_listener() {
   return 0;
 }
 
-int Server::start() {
+int Server::start_auth() {
+  login_.enabled = cfg_.auth == config::Config::Auth::Password;
+  login_.cookie = cfg_.cookie_suffix.empty() ? "code-server-session" : "code-server-session-" + cfg_.cookie_suffix;
+  login_.app_name = cfg_.app_name;
+  login_.welcome = cfg_.welcome_text;
+  switch (cfg_.password_source) {
+    case config::Config::Source::Environment:
+      login_.hint = cfg_.hashed_password.empty() ? "Password was set from $PASSWORD." : "Password was set from $HASHED_PASSWORD.";
+      break;
+    default:
+      login_.hint = "Check the config file for the password.";
+  }
+  if (const routes::Asset* a = routes::find_asset("login.html")) login_.page = a->data;
+  login_.trusted_proxies = &cfg_.trusted_proxies;
+  login_.password = &password_;
+  login_.sessions = &sessions_;
+  login_.limiter = &limiter_;
+  login_.clock = &loop_.clock();
+  if (!login_.enabled) return 0;
+  std::string err;
+  if (!password_.init(cfg_.password, cfg_.hashed_password, &err)) {
+    logf(Level::Fatal, "%s", err.c_str());
+    return config::kExitConfig;
+  }
+  if (!sessions_.open(cfg_.data_dir, password_.fingerprint(), cfg_.session_lifetime, &err)) {
+    logf(Level::Fatal, "sessions: %s", err.c_str());
+    return config::kExitSystem;
+  }
+  return 0;
+}
+
+int Server::bind() {
   if (!cfg_.static_dir.empty()) {
     static_.dir_fd = open(cfg_.static_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (static_.dir_fd < 0) {
@@ -77,17 +108,24 @@ int Server::start() {
     logf(Level::Fatal, "cannot set up the event loop: %s", strerror(errno));
     return config::kExitSystem;
   }
-  if (int rc = open_listener(); rc != 0) return rc;
+  return open_listener();
+}
+
+int Server::start() {
+  if (int rc = start_auth(); rc != 0) return rc;
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
             chain_.use("well-known", routes::well_known, nullptr) &&
             chain_.use("static", routes::static_files, &static_) &&
-            chain_.use("healthz", routes::health, &heart_);
+            chain_.use("healthz", routes::health, &heart_) &&
+            chain_.use("login", routes::login, &login_, routes::login_body_limit) &&
+            chain_.use("logout", routes::logout, &login_) &&
+            chain_.use("guard", routes::guard, &login_);
   // The WebSocket route table.  /healthz has no origin check, as in
   // code-server: it reveals nothing and monitors connect from anywhere.
   ok = ok && ws_routes_.add({"healthz", routes::is_healthz, {}, {}, claim_health, this});
-  if (!ok || site_.error_template.empty()) {
+  if (!ok || site_.error_template.empty() || login_.page.empty()) {
     logf(Level::Fatal, "routes could not be built");
     return config::kExitBug;
   }

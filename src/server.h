@@ -6,7 +6,10 @@
 // vector.  Nothing below it knows the other paths exist.
 #pragma once
 
+#include "auth/limiter.h"
 #include "auth/origin.h"
+#include "auth/password.h"
+#include "auth/sessions.h"
 #include "config/config.h"
 #include "http/error_page.h"
 #include "http/session.h"
@@ -14,6 +17,7 @@
 #include "reactor/loop.h"
 #include "routes/chain.h"
 #include "routes/heart.h"
+#include "routes/login.h"
 #include "routes/static_files.h"
 #include "ws/endpoint.h"
 #include "ws/routes.h"
@@ -25,8 +29,11 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   Server& operator=(const Server&) = delete;
   ~Server();
 
-  // Binds, builds the routes and signals readiness.  Returns 0, or the exit
-  // status to end with after logging why.
+  // Sets up the loop and binds the listener.  Returns 0, or the exit status
+  // to end with after logging why.
+  int bind();
+  // Loads the credentials, builds the routes, starts accepting and signals
+  // readiness.  Same return as bind().
   int start();
   // Serves until SIGTERM/SIGINT and the drain that follows.  Returns 0.
   int run();
@@ -35,9 +42,11 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   void on_signal(int signo) override;
   reactor::Flow on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) override;
   reactor::Flow on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) override;
+  size_t body_limit(const http::Request& req) override { return chain_.body_limit(req); }
 
  private:
   int open_listener();
+  int start_auth();
   void begin_drain();
   static void drain_expired(void* self);
   static size_t health_reply(void* self, bool text, char* out, size_t cap);
@@ -52,6 +61,10 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   http::Protocol http_;
   routes::Heart heart_;
   routes::StaticFiles static_;
+  auth::Password password_;
+  auth::Sessions sessions_;
+  auth::Limiter limiter_;
+  routes::Login login_;
   routes::Chain chain_;
   ws::Endpoint health_ws_;
   ws::Table ws_routes_;

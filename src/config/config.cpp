@@ -44,11 +44,10 @@ bool scan_argv(int argc, char** argv, std::vector<Arg>* out, Error* err) {
       name = name.substr(0, eq);
     }
     const Option* o = find_option(name);
-    if (o == nullptr) {
-      if (name == "password" || name == "hashed-password") {
-        return usage_error(err, "--" + std::string(name) + " is refused on the command line: use the config file or the environment");
-      }
-      return usage_error(err, "unknown option --" + std::string(name) + " (see --help)");
+    if (o == nullptr) return usage_error(err, "unknown option --" + std::string(name) + " (see --help)");
+    if (o->file_only) {
+      // Anyone on the machine can read another process's argv.
+      return usage_error(err, "--" + std::string(name) + " is refused on the command line: use the config file or the environment");
     }
     if (o->arg == nullptr && inline_value) return usage_error(err, "--" + std::string(name) + " takes no value");
     if (o->arg != nullptr && !inline_value) {
@@ -80,7 +79,25 @@ bool apply_env(Config* cfg, Error* err) {
     return config_error(err, std::string("LOG_LEVEL=") + v + ": expected trace, debug, info, warn or error");
   }
   if (const char* v = getenv("CODE_SERVER_APP_NAME"); v != nullptr && *v) cfg->app_name = v;
+  if (const char* v = getenv("CODE_SERVER_COOKIE_SUFFIX"); v != nullptr && *v) find_option("cookie-suffix")->set(*cfg, v, &why);
   return true;
+}
+
+// PASSWORD and HASHED_PASSWORD win over the config file, as in code-server,
+// and leave the environment at once: every child portico starts (the VS Code
+// server, its terminals) would inherit them.
+void take_secrets_from_env(Config* cfg) {
+  if (const char* v = getenv("PASSWORD"); v != nullptr && *v) {
+    cfg->password = v;
+    cfg->hashed_password.clear();
+    cfg->password_source = Config::Source::Environment;
+  }
+  if (const char* v = getenv("HASHED_PASSWORD"); v != nullptr && *v) {
+    cfg->hashed_password = v;
+    cfg->password_source = Config::Source::Environment;
+  }
+  unsetenv("PASSWORD");
+  unsetenv("HASHED_PASSWORD");
 }
 
 // PORT replaces the port of whatever bind address the other sources chose.
@@ -188,20 +205,31 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
     std::string why;
     if (!a.opt->set(*cfg, a.value, &why)) return usage_error(err, "--" + std::string(a.opt->name) + " " + std::string(a.value) + ": " + why);
   }
+  take_secrets_from_env(cfg);
+  if (cfg->data_dir.empty()) cfg->data_dir = default_data_dir();
   return apply_port(cfg, err) && check(cfg, err);
 }
 
+std::string default_data_dir() {
+  if (const char* x = getenv("XDG_DATA_HOME"); x != nullptr && *x) return std::string(x) + "/code-server";
+  if (const char* h = getenv("HOME"); h != nullptr && *h) return std::string(h) + "/.local/share/code-server";
+  return "/var/lib/portico";
+}
+
 void print_usage(FILE* out) {
-  fputs("usage: portico [options]\n\n"
+  fputs("usage: portico [options]\n"
+        "       portico hash-password [--memory KIB] [--passes N] [--lanes N] < password\n\n"
         "VS Code in the browser for small Linux boxes.\n\n"
         "options:\n", out);
   size_t n;
   const Option* opts = options(&n);
   for (size_t i = 0; i < n; i++) {
+    if (opts[i].file_only) continue;
     std::string left = std::string("--") + opts[i].name + (opts[i].arg ? std::string(" ") + opts[i].arg : "");
     fprintf(out, "  %-28s %s\n", left.c_str(), opts[i].help);
   }
-  fputs("\nenvironment: PORT, LOG_LEVEL, CODE_SERVER_APP_NAME, PORTICO_CONFIG, CODE_SERVER_CONFIG\n"
+  fputs("\nenvironment: PASSWORD, HASHED_PASSWORD, PORT, LOG_LEVEL, CODE_SERVER_APP_NAME,\n"
+        "  CODE_SERVER_COOKIE_SUFFIX, PORTICO_CONFIG, CODE_SERVER_CONFIG\n"
         "see portico(1) for details and exit statuses\n", out);
 }
 

@@ -45,6 +45,18 @@ struct Config {
   std::vector<std::string> trusted_origins;
   uint64_t ws_max_message = 1 << 20;
 
+  // Authentication.  The secrets come from the environment or the config
+  // file only, never from argv (visible to every user through ps).
+  enum class Auth : unsigned char { Password, None } auth = Auth::Password;
+  std::string password;            // plain text
+  std::string hashed_password;     // argon2 PHC string or SHA-256 hex; wins over password
+  enum class Source : unsigned char { None, Environment, File, Generated } password_source = Source::None;
+  std::string data_dir;            // session key and revocations; default code-server's data dir
+  std::string cookie_suffix;       // cookie "code-server-session-<suffix>"
+  uint32_t session_lifetime = 7 * 24 * 3600;
+  std::vector<std::string> trusted_proxies;
+  std::string welcome_text;
+
   uint32_t max_connections = 1024;
   uint32_t max_header_size = 16384;
   uint32_t max_url_size = 8192;
@@ -82,6 +94,7 @@ struct Option {
   const char* help;
   bool (*set)(Config& cfg, std::string_view value, std::string* why);
   bool cli_only;           // not a config file key
+  bool file_only;          // a config file key only (secrets); refused on the command line
   // Repeatable options collect values; a command line that gives any
   // replaces the file's list (as code-server), so reset() clears it first.
   void (*reset)(Config& cfg);
@@ -94,5 +107,14 @@ bool is_foreign_key(std::string_view name);
 // Parses the YAML subset of code-server's config.yaml from `path` and applies
 // each key through the option table.
 bool read_file(const std::string& path, Config* cfg, Error* err);
+
+// With --auth password and no password from any source: generates one,
+// writes it to the config file (created if need be, mode 0600) and records
+// where in cfg->config_path.  False with `err` when the file cannot be written.
+bool ensure_password(Config* cfg, Error* err);
+
+// code-server's data directory: $XDG_DATA_HOME/code-server, else
+// ~/.local/share/code-server.
+std::string default_data_dir();
 
 }  // namespace config

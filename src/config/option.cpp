@@ -2,6 +2,7 @@
 // The option table: one row per flag, shared by argv, the config file and
 // --help, so the three can never disagree.
 #include <cstring>
+#include <sys/socket.h>
 
 #include "base/strings.h"
 #include "config/config.h"
@@ -85,6 +86,45 @@ bool set_ws_max(Config& c, std::string_view v, std::string* why) {
   return number(v, 125, uint64_t{1} << 40, &c.ws_max_message, why);
 }
 
+bool set_auth(Config& c, std::string_view v, std::string* why) {
+  if (v == "password") c.auth = Config::Auth::Password;
+  else if (v == "none") c.auth = Config::Auth::None;
+  else return *why = "expected password or none", false;
+  return true;
+}
+
+// As code-server: anything but letters, digits and '-' becomes '-'.
+bool set_suffix(Config& c, std::string_view v, std::string*) {
+  c.cookie_suffix.clear();
+  for (char ch : v) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-';
+    c.cookie_suffix += ok ? ch : '-';
+  }
+  return true;
+}
+
+bool set_password(Config& c, std::string_view v, std::string* why) {
+  if (!set_string<&Config::password>(c, v, why)) return false;
+  c.password_source = Config::Source::File;
+  return true;
+}
+
+bool set_hashed(Config& c, std::string_view v, std::string* why) {
+  if (!set_string<&Config::hashed_password>(c, v, why)) return false;
+  c.password_source = Config::Source::File;
+  return true;
+}
+
+bool add_proxy(Config& c, std::string_view v, std::string* why) {
+  sockaddr_storage ss;
+  socklen_t len;
+  std::string probe = std::string(v.front() == '[' || v.find(':') == std::string_view::npos ? v : "[" + std::string(v) + "]") + ":0";
+  if (v.empty() || !parse_bind(probe, &ss, &len, why)) return *why = "expected a numeric IPv4 or IPv6 address", false;
+  c.trusted_proxies.emplace_back(v);
+  return true;
+}
+void reset_proxies(Config& c) { c.trusted_proxies.clear(); }
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -96,53 +136,64 @@ bool set_config(Config& c, std::string_view v, std::string* why) {
 }
 
 constexpr Option kOptions[] = {
-    {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false, nullptr},
-    {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false, nullptr},
-    {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true, nullptr},
+    {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false, false, nullptr},
+    {"auth", "MODE", "password (default) or none", set_auth, false, false, nullptr},
+    {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false, false, nullptr},
+    {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true, false, nullptr},
+    {"cookie-suffix", "SUFFIX", "name the session cookie code-server-session-SUFFIX", set_suffix, false, false, nullptr},
+    {"data-dir", "DIR", "session key and revocations (default ~/.local/share/code-server)",
+     set_string<&Config::data_dir>, false, false, nullptr},
     {"drain-timeout", "SECONDS", "on SIGTERM, time given to requests in flight (default 10)",
-     set_u32<&Config::drain_timeout, 0, 3600>, false, nullptr},
+     set_u32<&Config::drain_timeout, 0, 3600>, false, false, nullptr},
     {"header-timeout", "SECONDS", "time allowed for a whole request head (default 10)",
-     set_u32<&Config::header_timeout, 1, 3600>, false, nullptr},
-    {"help", nullptr, "print this help and exit", set_help, true, nullptr},
+     set_u32<&Config::header_timeout, 1, 3600>, false, false, nullptr},
+    {"hashed-password", "HASH", "", set_hashed, false, true, nullptr},
+    {"help", nullptr, "print this help and exit", set_help, true, false, nullptr},
     {"io-timeout", "SECONDS", "time without progress on a body or a response (default 60)",
-     set_u32<&Config::io_timeout, 1, 86400>, false, nullptr},
+     set_u32<&Config::io_timeout, 1, 86400>, false, false, nullptr},
     {"keepalive-timeout", "SECONDS", "idle time between requests on a connection (default 60)",
-     set_u32<&Config::keepalive_timeout, 1, 86400>, false, nullptr},
-    {"log", "LEVEL", "trace, debug, info, warn or error (default info)", set_log, false, nullptr},
+     set_u32<&Config::keepalive_timeout, 1, 86400>, false, false, nullptr},
+    {"log", "LEVEL", "trace, debug, info, warn or error (default info)", set_log, false, false, nullptr},
     {"max-connections", "N", "connections served at once (default 1024)",
-     set_u32<&Config::max_connections, 1, 1000000>, false, nullptr},
+     set_u32<&Config::max_connections, 1, 1000000>, false, false, nullptr},
     {"max-header-size", "BYTES", "largest request head (default 16384)",
-     set_u32<&Config::max_header_size, 1024, 65535>, false, nullptr},
+     set_u32<&Config::max_header_size, 1024, 65535>, false, false, nullptr},
     {"max-headers", "N", "most header fields in a request (default 100)",
-     set_u32<&Config::max_headers, 1, 1000>, false, nullptr},
+     set_u32<&Config::max_headers, 1, 1000>, false, false, nullptr},
     {"max-url-size", "BYTES", "longest request target (default 8192)",
-     set_u32<&Config::max_url_size, 16, 65535>, false, nullptr},
+     set_u32<&Config::max_url_size, 16, 65535>, false, false, nullptr},
+    {"password", "PASSWORD", "", set_password, false, true, nullptr},
     {"ready-fd", "FD", "write \"listening ADDRESS\" and a newline to FD once ready, then close it",
-     set_fd<&Config::ready_fd>, false, nullptr},
-    {"socket", "PATH", "listen on a unix socket instead of --bind-addr", set_string<&Config::socket_path>, false, nullptr},
-    {"socket-fd", "FD", "listen on an inherited listening socket", set_fd<&Config::socket_fd>, false, nullptr},
-    {"socket-mode", "MODE", "octal mode of the --socket file", set_mode, false, nullptr},
+     set_fd<&Config::ready_fd>, false, false, nullptr},
+    {"session-lifetime", "SECONDS", "how long a login lasts (default 604800, a week)",
+     set_u32<&Config::session_lifetime, 60, 31536000>, false, false, nullptr},
+    {"socket", "PATH", "listen on a unix socket instead of --bind-addr", set_string<&Config::socket_path>, false, false, nullptr},
+    {"socket-fd", "FD", "listen on an inherited listening socket", set_fd<&Config::socket_fd>, false, false, nullptr},
+    {"socket-mode", "MODE", "octal mode of the --socket file", set_mode, false, false, nullptr},
     {"static-dir", "DIR", "serve /_static/ from DIR instead of the built-in files",
-     set_string<&Config::static_dir>, false, nullptr},
+     set_string<&Config::static_dir>, false, false, nullptr},
     {"trusted-origins", "ORIGIN", "also accept WebSockets from ORIGIN: host[:port], *.domain or * (repeatable)",
-     add_origin, false, reset_origins},
-    {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false, nullptr},
-    {"version", nullptr, "print the version and exit", set_version, true, nullptr},
+     add_origin, false, false, reset_origins},
+    {"trusted-proxies", "ADDRESS", "believe X-Forwarded-For from this proxy address (repeatable)", add_proxy, false,
+     false, reset_proxies},
+    {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false, false, nullptr},
+    {"version", nullptr, "print the version and exit", set_version, true, false, nullptr},
+    {"welcome-text", "TEXT", "heading of the login page", set_string<&Config::welcome_text>, false, false, nullptr},
     {"ws-max-message", "BYTES", "largest WebSocket message portico's own endpoints accept (default 1048576)",
-     set_ws_max, false, nullptr},
+     set_ws_max, false, false, nullptr},
 };
 
 // Keys of code-server's config.yaml that portico does not act on (yet): a
 // config file written for code-server still starts, and says what it ignored.
 constexpr const char* kForeign[] = {
-    "abs-proxy-base-path", "auth", "builtin-extensions-dir", "cert", "cert-host", "cert-key",
-    "cookie-suffix", "disable-file-downloads", "disable-file-uploads",
+    "abs-proxy-base-path", "builtin-extensions-dir", "cert", "cert-host", "cert-key",
+    "disable-file-downloads", "disable-file-uploads",
     "disable-getting-started-override", "disable-proxy", "disable-telemetry",
     "disable-update-check", "disable-workspace-trust", "enable", "enable-proposed-api",
-    "extensions-dir", "github-auth", "hashed-password", "host", "i18n", "idle-timeout-seconds",
-    "ignore-last-opened", "link-protection-trusted-domains", "locale", "password", "port",
+    "extensions-dir", "github-auth", "host", "i18n", "idle-timeout-seconds",
+    "ignore-last-opened", "link-protection-trusted-domains", "locale", "port",
     "proxy-domain", "reconnection-grace-time", "session-socket", "skip-auth-preflight",
-    "user-data-dir", "vscode-option", "welcome-text",
+    "user-data-dir", "vscode-option",
 };
 
 }  // namespace

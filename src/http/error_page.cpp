@@ -3,6 +3,7 @@
 
 #include "base/writer.h"
 #include "http/status.h"
+#include "http/template.h"
 
 namespace http {
 namespace {
@@ -11,28 +12,6 @@ namespace {
 // bytes and messages are short fixed strings or a clipped path.
 constexpr size_t kMaxBody = 8192;
 constexpr size_t kMaxMessage = 512;
-
-void fill_template(base::Writer& w, std::string_view tpl, int status, std::string_view message,
-                   const Site& site, std::string_view root) {
-  while (!tpl.empty()) {
-    size_t open = tpl.find("{{");
-    w.put(tpl.substr(0, open));
-    if (open == std::string_view::npos) return;
-    tpl.remove_prefix(open);
-    size_t close = tpl.find("}}");
-    if (close == std::string_view::npos) {
-      w.put(tpl);
-      return;
-    }
-    std::string_view key = tpl.substr(2, close - 2);
-    tpl.remove_prefix(close + 2);
-    if (key == "CODE") w.put_u64(static_cast<uint64_t>(status));
-    else if (key == "REASON") w.put(reason(status));
-    else if (key == "MESSAGE") w.put_html(message);
-    else if (key == "APP") w.put_html(site.app_name);
-    else if (key == "BASE") w.put_html(root);
-  }
-}
 
 }  // namespace
 
@@ -45,7 +24,12 @@ void render_error(const Request* req, Response& resp, const Site& site, int stat
   if (html) {
     char root_buf[256];
     std::string_view root = relative_root(req->path, root_buf, sizeof root_buf);
-    fill_template(w, site.error_template, status, message, site, root);
+    char code[8];
+    base::Writer cw(code, sizeof code);
+    cw.put_u64(static_cast<uint64_t>(status));
+    const Var vars[] = {{"CODE", cw.view()}, {"REASON", reason(status)}, {"MESSAGE", message},
+                        {"APP", site.app_name}, {"BASE", root}};
+    fill_template(w, site.error_template, vars, sizeof vars / sizeof vars[0]);
   } else {
     w.put("{\"error\":\"");
     w.put_json(message);

@@ -21,6 +21,7 @@ struct Request {
   std::string_view path;             // still percent-encoded: "/a%20b"
   std::string_view query;            // after '?', without it
   std::string_view peer;             // client address, for logs
+  std::string_view body;             // set only for routes that read bodies (Router::body_limit)
   bool head_only = false;            // HEAD: headers, no body
 
   // The first field named `name` (case-insensitive), OWS-trimmed; empty if none.

@@ -33,11 +33,13 @@ enum class Phase : unsigned char {
   Idle,     // between requests, nothing buffered
   Head,     // receiving a head
   Body,     // answered; reading and dropping the rest of the body
+  Collect,  // a route reads this body: waiting until all of it is buffered
 };
 
 struct Session {
   Parser parser;
   Phase phase = Phase::Idle;
+  uint32_t body_len = 0;       // Collect: bytes of body expected after the head
   bool close_after = false;    // end the connection once the current answer has left
 };
 
@@ -101,7 +103,7 @@ Flow Protocol::on_readable(Conn& c) {
     if (s.phase == Phase::Idle) {
       s.phase = Phase::Head;
       c.start_timer(Timer::Head);
-    } else if (s.phase == Phase::Body) {
+    } else if (s.phase == Phase::Body || s.phase == Phase::Collect) {
       c.start_timer(Timer::Io);
     }
     Flow f = advance(c, s);
@@ -119,6 +121,15 @@ Flow Protocol::advance(Conn& c, Session& s) {
     // Between a head and its message end the parser may need no more bytes
     // (no body, or the body already buffered), so it runs on empty input too.
     if (c.in_len() == 0 && s.parser.in_head()) return Flow::Keep;
+    if (s.phase == Phase::Collect) {
+      if (c.in_len() < s.parser.pos() + s.body_len) return Flow::Keep;
+      Request req;
+      (void)make_request(c.in(), &s.parser.head(), s.parser.table(), c.peer(), &req);  // checked before
+      req.body = std::string_view(c.in() + s.parser.pos(), s.body_len);
+      Flow f = answer(c, s, req, true);
+      if (f != Flow::Keep) return f;
+      continue;
+    }
     if (s.parser.in_head()) set_table(c, s);
     static const char kNothing[1] = {0};
     Parser::Event ev = s.parser.execute(c.in() != nullptr ? c.in() : kNothing, c.in_len());
@@ -165,10 +176,43 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
 
   std::string_view expect = h.expect >= 0 ? req.header("expect") : std::string_view();
   if (h.expect >= 0 && !base::ieq(expect, "100-continue")) return fail(c, s, 417, "unsupported expectation");
+
+  size_t limit = h.has_body ? router_->body_limit(req) : 0;
+  if (limit == 0) return answer(c, s, req, false);
+  // The route reads the body: all of it, right after the head in the chunk.
+  if (h.chunked) return fail(c, s, 411, "a body here needs a Content-Length");
+  if (h.content_length > limit || head_len + h.content_length > opts_.limits.max_head) {
+    return fail(c, s, 413, "request body too large");
+  }
+  s.body_len = static_cast<uint32_t>(h.content_length);
+  if (c.in_len() >= head_len + s.body_len) {
+    req.body = std::string_view(c.in() + head_len, s.body_len);
+    return answer(c, s, req, true);
+  }
+  s.phase = Phase::Collect;
+  c.start_timer(Timer::Io);
+  if (h.expect >= 0) {  // the client waits for this before it sends the body
+    size_t cap = 0;
+    char* p = c.out_space(&cap);
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (p == nullptr || cap < kContinue.size()) return fail(c, s, 500, "no output buffer");
+    kContinue.copy(p, kContinue.size());
+    c.out_commit(kContinue.size());
+    return flush(c, s);
+  }
+  return Flow::Keep;
+}
+
+// Runs the route for a request whose head (and body, if the route reads it)
+// is complete, then lets the parser go on through whatever body is left.
+Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
+  const Head& h = s.parser.head();
+  size_t head_len = s.parser.pos();
+  bool upgrade = h.upgrade;
   // Keep the connection only if what follows the head can be framed: no
-  // upgrade, and a body we will read to its end.  With Expect: 100-continue
-  // the client may or may not send the body after our final answer.
-  bool drain_body = h.has_body && !h.chunked && h.content_length <= opts_.drain_max && h.expect < 0;
+  // upgrade, and a body we read to its end.  With Expect: 100-continue and
+  // no 100 sent, the client may or may not send the body after our answer.
+  bool drain_body = h.has_body && !h.chunked && (body_read || (h.content_length <= opts_.drain_max && h.expect < 0));
   if (upgrade || (h.has_body && !drain_body)) s.close_after = true;
 
   Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after);
@@ -183,10 +227,8 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   // The head is answered; its bytes are no longer referenced.
   c.consume(head_len);
   s.parser.discard(head_len);
-  if (h.has_body) {
-    s.phase = Phase::Body;
-    c.start_timer(Timer::Io);
-  }
+  s.phase = h.has_body ? Phase::Body : Phase::Head;
+  if (h.has_body) c.start_timer(Timer::Io);
   return flush(c, s);
 }
 

@@ -6,11 +6,13 @@
 // only once that answer has left.  Reading stops while an answer is waiting
 // for the socket, which is the whole of the backpressure here.
 //
-// Bodies: no route reads a request body yet.  A body is drained (read and
-// dropped) when its declared length is small, so the connection stays usable;
-// otherwise the answer says "Connection: close" and the connection ends after
-// a lingering close.  Either way the next bytes are never taken for a request
-// (no CL.0 desync).
+// Bodies: a route that reads one (Router::body_limit) gets it whole in
+// req.body, read into the input chunk right after the head; only
+// Content-Length bodies are taken (411 for chunked, 413 beyond the limit).
+// Any other body is drained (read and dropped) when its declared length is
+// small, so the connection stays usable; otherwise the answer says
+// "Connection: close" and the connection ends after a lingering close.
+// Either way the next bytes are never taken for a request (no CL.0 desync).
 //
 // Protocol is shared by all HTTP connections; Session is the per-connection
 // state kept in Conn::proto().
@@ -36,6 +38,9 @@ class Router {
   // handler (the Session is destroyed first) or answers with a raw status and
   // closes it.  Never returns Keep.
   virtual reactor::Flow on_upgrade(reactor::Conn& c, const Request& req, size_t head_len) = 0;
+  // The largest body the route for `req` reads before answering (it then
+  // finds it in req.body), or 0 when it reads none.
+  virtual size_t body_limit(const Request& req) = 0;
 
  protected:
   ~Router() = default;
@@ -77,6 +82,7 @@ class Protocol final : public reactor::Handler {
  private:
   reactor::Flow advance(reactor::Conn& c, Session& s);
   reactor::Flow dispatch(reactor::Conn& c, Session& s, bool upgrade);
+  reactor::Flow answer(reactor::Conn& c, Session& s, Request& req, bool body_read);
   reactor::Flow fail(reactor::Conn& c, Session& s, int status, const char* why);
   reactor::Flow flush(reactor::Conn& c, Session& s);
   reactor::Flow linger(reactor::Conn& c, Session& s);

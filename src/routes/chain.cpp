@@ -3,10 +3,18 @@
 
 namespace routes {
 
-bool Chain::use(const char* name, MiddlewareFn fn, void* ctx) {
+bool Chain::use(const char* name, MiddlewareFn fn, void* ctx, BodyLimitFn limit) {
   if (n_ == kMax) return false;
-  mw_[n_++] = {name, fn, ctx};
+  mw_[n_++] = {name, fn, ctx, limit};
   return true;
+}
+
+size_t Chain::body_limit(const http::Request& req) const {
+  for (size_t i = 0; i < n_; i++) {
+    if (mw_[i].body_limit == nullptr) continue;
+    if (size_t n = mw_[i].body_limit(mw_[i].ctx, req)) return n;
+  }
+  return 0;
 }
 
 void Chain::run(Exchange& ex) const {

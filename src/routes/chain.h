@@ -30,11 +30,14 @@ struct Exchange {
 };
 
 using MiddlewareFn = Outcome (*)(void* ctx, Exchange& ex);
+// How much request body the middleware reads before it answers `req`, or 0.
+using BodyLimitFn = size_t (*)(void* ctx, const http::Request& req);
 
 struct Middleware {
   const char* name;
   MiddlewareFn fn;
   void* ctx;
+  BodyLimitFn body_limit;   // optional
 };
 
 class Chain {
@@ -43,8 +46,10 @@ class Chain {
 
   explicit Chain(const http::Site* site) : site_(site) {}
   // Appends a middleware; false when the vector is full (a start-up bug).
-  bool use(const char* name, MiddlewareFn fn, void* ctx);
+  bool use(const char* name, MiddlewareFn fn, void* ctx, BodyLimitFn limit = nullptr);
   void run(Exchange& ex) const;
+  // The body the first middleware that reads bodies wants for `req`, or 0.
+  size_t body_limit(const http::Request& req) const;
   size_t size() const { return n_; }
   const Middleware& at(size_t i) const { return mw_[i]; }
 

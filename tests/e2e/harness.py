@@ -29,14 +29,18 @@ def check(cond, what):
 
 
 class Portico:
-    def __init__(self, *args, env=None, ready=True, pass_fds=(), bind="127.0.0.1:0"):
+    def __init__(self, *args, env=None, ready=True, pass_fds=(), bind="127.0.0.1:0", auth=False, home=None):
+        """Without auth=True the server runs with --auth none; every server gets
+        a home of its own (config and data directories), or the given one."""
         self.errfile = tempfile.TemporaryFile()
-        full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                    "XDG_CONFIG_HOME": "/nonexistent-portico-e2e",
+        self.home = home or tempfile.mkdtemp(prefix="portico-e2e-")
+        full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **home_env(self.home),
                     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
                     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
         full_env.update(env or {})
         argv = [BINARY]
+        if not auth:
+            argv += ["--auth", "none"]
         if bind and not any(a.startswith("--socket") for a in args):
             argv += ["--bind-addr", bind]
         rfd = wfd = None
@@ -106,12 +110,16 @@ class Portico:
         return "http://127.0.0.1:%d%s" % (self.port, path)
 
 
-def run_cli(*args, env=None, timeout=10):
+def home_env(home):
+    return {"HOME": home, "XDG_CONFIG_HOME": os.path.join(home, "config"), "XDG_DATA_HOME": os.path.join(home, "data")}
+
+
+def run_cli(*args, env=None, timeout=10, stdin=None):
     """Runs portico to completion (for usage and config errors)."""
-    full_env = {"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": "/nonexistent-portico-e2e"}
+    full_env = {"PATH": "/usr/bin:/bin", **home_env(tempfile.mkdtemp(prefix="portico-e2e-"))}
     full_env.update(env or {})
     p = subprocess.run([BINARY] + list(args), capture_output=True, env=full_env, timeout=timeout,
-                       stdin=subprocess.DEVNULL)
+                       input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -233,9 +233,11 @@ def case_fd_exhaustion_pauses_accept_without_spinning():
     import subprocess
     from harness import BINARY
     rfd, wfd = os.pipe()
-    proc = subprocess.Popen(["prlimit", "--nofile=12:12", "--", BINARY, "--bind-addr", "127.0.0.1:0",
+    import tempfile
+    from harness import home_env
+    proc = subprocess.Popen(["prlimit", "--nofile=12:12", "--", BINARY, "--auth", "none", "--bind-addr", "127.0.0.1:0",
                              "--ready-fd", str(wfd)], pass_fds=(wfd,), stderr=subprocess.PIPE,
-                            env={"XDG_CONFIG_HOME": "/nonexistent-portico-e2e", "PATH": "/usr/bin:/bin"})
+                            env={**home_env(tempfile.mkdtemp()), "PATH": "/usr/bin:/bin"})
     os.close(wfd)
     line = os.read(rfd, 100)
     os.close(rfd)

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// form — the small parsers the login flow needs, each bounded and pure:
+// urlencoded and JSON bodies, query parameters, cookies, and the two URL
+// builders that must never be fooled (redirect targets and cookie paths).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace routes {
+
+// Decodes the value of `key` from "a=1&b=2" (application/x-www-form-
+// urlencoded: '+' is a space) into out[0..cap).  False when absent or
+// malformed; an empty value is found (true, *n = 0).
+bool form_value(std::string_view form, std::string_view key, char* out, size_t cap, size_t* n);
+
+// The string value of `key` in a flat JSON object ({"password":"x",...}),
+// escapes (\uXXXX included) decoded to UTF-8.  False when absent, not a
+// string, or the body is not such an object.
+bool json_value(std::string_view json, std::string_view key, char* out, size_t cap, size_t* n);
+
+// The value of cookie `name` in a Cookie header, or false.
+bool cookie_value(std::string_view header, std::string_view name, std::string_view* value);
+
+// code-server's redirect: the relative root of `path`, then "/" and `to`,
+// with '\' taken as '/' and runs of '/' collapsed, so the result always
+// starts with "./" or "." and can never name another site; bytes that do
+// not belong in a URL are percent-encoded.  Returns the length, 0 if short.
+size_t relative_location(std::string_view path, std::string_view to, char* out, size_t cap);
+
+// The cookie Path for a login posted from `href` whose page said its root
+// is `base` (code-server: new URL(base, href).pathname); "/" when either is
+// unusable.
+size_t cookie_path(std::string_view base, std::string_view href, char* out, size_t cap);
+
+}  // namespace routes

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+#include "routes/login.h"
+
+#include <arpa/inet.h>
+#include <cstring>
+#include <netinet/in.h>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "base/writer.h"
+#include "http/request.h"
+#include "http/template.h"
+#include "routes/form.h"
+
+namespace routes {
+namespace {
+
+constexpr std::string_view kCsp =
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'";
+constexpr size_t kMaxPassword = 1024;
+
+const Login& self(void* ctx) { return *static_cast<const Login*>(ctx); }
+int64_t now_s(const Login& l) { return l.clock->wall_ms() / 1000; }
+
+bool at(std::string_view path, std::string_view route) { return path == route || (path.size() == route.size() + 1 && path.substr(0, route.size()) == route && path.back() == '/'); }
+
+// An address without its port: "1.2.3.4:5" → "1.2.3.4", "[::1]:5" → "::1".
+std::string_view host_of(std::string_view a) {
+  if (!a.empty() && a.front() == '[') return a.substr(1, a.find(']') - 1);
+  return a.find(':') == a.rfind(':') ? a.substr(0, a.find(':')) : a;
+}
+
+bool same_ip(std::string_view a, std::string_view b) {
+  char x[64], y[64];
+  if (a.size() >= sizeof x || b.size() >= sizeof y) return false;
+  a.copy(x, a.size());
+  x[a.size()] = '\0';
+  b.copy(y, b.size());
+  y[b.size()] = '\0';
+  unsigned char p[16], q[16];
+  int fam = strchr(x, ':') ? AF_INET6 : AF_INET;
+  return inet_pton(fam, x, p) == 1 && inet_pton(fam, y, q) == 1 && memcmp(p, q, fam == AF_INET6 ? 16 : 4) == 0;
+}
+
+bool trusted(const Login& l, std::string_view ip) {
+  for (const std::string& t : *l.trusted_proxies) {
+    if (same_ip(host_of(t), ip)) return true;
+  }
+  return false;
+}
+
+Outcome redirect(Exchange& ex, std::string_view location, std::string_view cookie = {}) {
+  ex.resp.begin(302);
+  ex.resp.header("Location", location);
+  if (!cookie.empty()) ex.resp.header("Set-Cookie", cookie);
+  ex.resp.header("Cache-Control", "no-store");
+  ex.resp.send("", "");
+  return Outcome::Done;
+}
+
+// Back to ?to= (default "/"), relative to where this request came in.
+Outcome redirect_to(Exchange& ex, std::string_view cookie = {}) {
+  char to[2048], loc[4096];
+  size_t n = 0;
+  std::string_view target = form_value(ex.req.query, "to", to, sizeof to, &n) && n > 0 ? std::string_view(to, n) : "/";
+  size_t len = relative_location(ex.req.path, target, loc, sizeof loc);
+  return redirect(ex, len > 0 ? std::string_view(loc, len) : "./", cookie);
+}
+
+// With --auth none, /login and /logout lead home, keeping the query.
+Outcome home(Exchange& ex) {
+  char loc[4096];
+  base::Writer w(loc, sizeof loc);
+  w.put("./");
+  if (!ex.req.query.empty()) {
+    w.put('?');
+    for (char c : ex.req.query) w.put(static_cast<unsigned char>(c) > 0x20 && c != 0x7f ? c : '+');
+  }
+  return redirect(ex, w.ok() ? w.view() : "./");
+}
+
+Outcome page(const Login& l, Exchange& ex, int status, std::string_view error, int64_t retry_s = 0) {
+  char root[256], welcome[512], body[8192];
+  base::Writer ww(welcome, sizeof welcome);
+  if (l.welcome.empty()) {
+    ww.put("Welcome to ");
+    ww.put(l.app_name);
+  } else {
+    ww.put(l.welcome);
+  }
+  const http::Var vars[] = {{"APP", l.app_name}, {"WELCOME", ww.view()}, {"HINT", l.hint}, {"ERROR", error},
+                            {"BASE", http::relative_root(ex.req.path, root, sizeof root)}};
+  base::Writer w(body, sizeof body);
+  http::fill_template(w, l.page, vars, sizeof vars / sizeof vars[0]);
+  ex.resp.begin(status);
+  ex.resp.header("Content-Security-Policy", kCsp);
+  ex.resp.header("Cache-Control", "no-store");
+  ex.resp.header("Referrer-Policy", "no-referrer");
+  char retry[24];
+  base::Writer rw(retry, sizeof retry);
+  rw.put_i64(retry_s);
+  if (retry_s > 0) ex.resp.header("Retry-After", rw.view());
+  ex.resp.send("text/html; charset=utf-8", w.ok() ? w.view() : "login page too large");
+  return Outcome::Done;
+}
+
+// The user agent, clipped and with control bytes replaced, for one log line.
+void log_failure(const Login& l, const http::Request& req) {
+  char ua[160];
+  std::string_view raw = req.header("user-agent");
+  size_t n = raw.size() < sizeof ua ? raw.size() : sizeof ua;
+  for (size_t i = 0; i < n; i++) ua[i] = (raw[i] >= 0x20 && raw[i] < 0x7f && raw[i] != '"') ? raw[i] : '?';
+  std::string_view who = l.client(req);
+  base::logf(base::Level::Warn, "login: wrong password from %.*s (peer %.*s), user agent \"%.*s\"",
+             static_cast<int>(who.size()), who.data(), static_cast<int>(req.peer.size()), req.peer.data(),
+             static_cast<int>(n), ua);
+}
+
+Outcome post_login(const Login& l, Exchange& ex) {
+  int64_t now_ms = l.clock->now_ms(), retry_s = 0;
+  auth::Limiter::Client who = auth::Limiter::client_of(l.client(ex.req));
+  // Checked before the password, so a refused try costs no hashing.
+  if (!l.limiter->allowed(who, now_ms, &retry_s)) return page(l, ex, 429, "Login rate limited!", retry_s);
+  bool is_json = base::icontains(ex.req.header("content-type"), "application/json");
+  auto field = [&](std::string_view key, char* out, size_t cap, size_t* n) {
+    return is_json ? json_value(ex.req.body, key, out, cap, n) : form_value(ex.req.body, key, out, cap, n);
+  };
+  char pw[kMaxPassword];
+  size_t pw_len = 0;
+  if (!field("password", pw, sizeof pw, &pw_len) || pw_len == 0) return page(l, ex, 400, "Missing password");
+  bool ok = l.password->check(std::string_view(pw, pw_len));
+  // The submitted password does not outlive the check.
+  volatile char* wipe = pw;
+  for (size_t i = 0; i < pw_len; i++) wipe[i] = 0;
+  if (!ok) {
+    l.limiter->failed(who, now_ms);
+    log_failure(l, ex.req);
+    return page(l, ex, 401, "Incorrect password");
+  }
+  char token[auth::Sessions::kTokenChars];
+  if (!l.sessions->issue(now_s(l), token)) return fail(ex, 500, "no randomness for a session");
+  char base_buf[512], href[2048], path[2048], cookie[3072];
+  size_t bn = 0, hn = 0;
+  std::string_view b = field("base", base_buf, sizeof base_buf, &bn) ? std::string_view(base_buf, bn) : ".";
+  std::string_view h = field("href", href, sizeof href, &hn) ? std::string_view(href, hn) : "";
+  base::Writer c(cookie, sizeof cookie);
+  c.put(l.cookie);
+  c.put('=');
+  c.put(std::string_view(token, sizeof token));
+  c.put("; Path=");
+  c.put(std::string_view(path, cookie_path(b, h, path, sizeof path)));
+  c.put("; Max-Age=");
+  c.put_u64(l.sessions->lifetime());
+  c.put("; HttpOnly; SameSite=Lax");
+  return redirect_to(ex, c.ok() ? c.view() : std::string_view());
+}
+
+}  // namespace
+
+std::string_view Login::client(const http::Request& req) const {
+  std::string_view ip = host_of(req.peer);
+  if (trusted_proxies == nullptr || trusted_proxies->empty() || !trusted(*this, ip)) return req.peer;
+  std::string_view xff = req.header("x-forwarded-for");
+  while (!xff.empty()) {  // right to left: the hops our proxies added
+    size_t comma = xff.rfind(',');
+    std::string_view hop = base::trim_ows(comma == std::string_view::npos ? xff : xff.substr(comma + 1));
+    if (!trusted(*this, hop)) return hop.empty() ? req.peer : hop;
+    if (comma == std::string_view::npos) break;
+    xff = xff.substr(0, comma);
+  }
+  return req.peer;
+}
+
+bool Login::authenticated(const http::Request& req) const {
+  if (!enabled) return true;
+  std::string_view token;
+  return cookie_value(req.header("cookie"), cookie, &token) && sessions->valid(token, now_s(*this));
+}
+
+size_t login_body_limit(void*, const http::Request& req) {
+  return req.method == "POST" && at(req.path, "/login") ? kMaxLoginBody : 0;
+}
+
+Outcome login(void* ctx, Exchange& ex) {
+  const Login& l = self(ctx);
+  if (!at(ex.req.path, "/login")) return Outcome::Next;
+  if (!l.enabled) return home(ex);
+  if (ex.req.method != "POST" && !method_is_get(ex)) {
+    ex.allow = "GET, HEAD, POST";
+    return fail(ex, 405, "Method Not Allowed");
+  }
+  if (l.authenticated(ex.req)) return redirect_to(ex);
+  return ex.req.method == "POST" ? post_login(l, ex) : page(l, ex, 200, "");
+}
+
+Outcome logout(void* ctx, Exchange& ex) {
+  const Login& l = self(ctx);
+  if (!at(ex.req.path, "/logout")) return Outcome::Next;
+  if (!l.enabled) return home(ex);
+  if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
+  std::string_view token;
+  if (cookie_value(ex.req.header("cookie"), l.cookie, &token) && !l.sessions->revoke(token, now_s(l))) {
+    return fail(ex, 500, "the logout could not be recorded");
+  }
+  char base_buf[512], href[2048], path[2048], cookie[2560];
+  size_t bn = 0, hn = 0;
+  std::string_view b = form_value(ex.req.query, "base", base_buf, sizeof base_buf, &bn) ? std::string_view(base_buf, bn) : ".";
+  std::string_view h = form_value(ex.req.query, "href", href, sizeof href, &hn) ? std::string_view(href, hn) : "";
+  base::Writer c(cookie, sizeof cookie);
+  c.put(l.cookie);
+  c.put("=; Path=");
+  c.put(std::string_view(path, cookie_path(b, h, path, sizeof path)));
+  c.put("; Max-Age=0; HttpOnly; SameSite=Lax");
+  return redirect_to(ex, c.ok() ? c.view() : std::string_view());
+}
+
+Outcome guard(void* ctx, Exchange& ex) {
+  const Login& l = self(ctx);
+  if (l.authenticated(ex.req)) return Outcome::Next;
+  if (ex.req.path == "/" && (ex.req.method == "GET" || ex.req.method == "HEAD")) return redirect(ex, "./login");
+  return fail(ex, 401, "Unauthorized");
+}
+
+int check_session(void* ctx, const http::Request& req) { return self(ctx).authenticated(req) ? 0 : 401; }
+
+}  // namespace routes

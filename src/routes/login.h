@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+// login — /login, /logout and the guard in front of everything private.
+//
+// The flow is code-server's (login page, POST with password/base/href,
+// cookie, relative redirect to ?to=), with its weaknesses fixed: the cookie
+// is a signed, revocable session token; logout revokes it server-side; wrong
+// tries are limited per client, not for everyone, and a refused try never
+// runs the password hash; statuses say what happened (401, 400, 429).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/limiter.h"
+#include "auth/password.h"
+#include "auth/sessions.h"
+#include "base/clock.h"
+#include "routes/chain.h"
+
+namespace routes {
+
+struct Login {
+  bool enabled = true;                     // false: --auth none
+  std::string cookie;                      // "code-server-session[-suffix]"
+  std::string_view app_name;
+  std::string_view welcome;                // heading; "Welcome to <app>" when empty
+  std::string_view hint;                   // where the password is
+  std::string_view page;                   // www/login.html
+  const std::vector<std::string>* trusted_proxies = nullptr;
+  const auth::Password* password = nullptr;
+  auth::Sessions* sessions = nullptr;
+  auth::Limiter* limiter = nullptr;
+  const base::Clock* clock = nullptr;
+
+  // True when the request carries a valid session (or auth is off).
+  bool authenticated(const http::Request& req) const;
+  // The client a login try counts against: the peer, or, from a trusted
+  // proxy, the last X-Forwarded-For hop that is not itself a trusted proxy.
+  std::string_view client(const http::Request& req) const;
+};
+
+static constexpr size_t kMaxLoginBody = 4096;
+
+// Middleware: GET and POST /login.
+Outcome login(void* ctx, Exchange& ex);
+size_t login_body_limit(void* ctx, const http::Request& req);
+// Middleware: GET /logout.
+Outcome logout(void* ctx, Exchange& ex);
+// Middleware, after every public route: the rest needs a session.  GET /
+// goes to the login page; anything else is 401.
+Outcome guard(void* ctx, Exchange& ex);
+// A ws::CheckFn: 0 with a session, else 401.
+int check_session(void* ctx, const http::Request& req);
+
+}  // namespace routes
