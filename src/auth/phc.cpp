@@ -5,48 +5,14 @@
 
 #include "auth/argon2.h"
 #include "auth/ct.h"
+#include "base/base64.h"
 #include "base/strings.h"
 #include "base/writer.h"
 
 namespace auth {
 namespace {
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr size_t kMaxOut = 128;
-
-size_t b64_encode(const uint8_t* in, size_t n, char* out) {
-  size_t o = 0;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = uint32_t{in[i]} << 16;
-    if (i + 1 < n) v |= uint32_t{in[i + 1]} << 8;
-    if (i + 2 < n) v |= in[i + 2];
-    out[o++] = kB64[(v >> 18) & 63];
-    out[o++] = kB64[(v >> 12) & 63];
-    if (i + 1 < n) out[o++] = kB64[(v >> 6) & 63];
-    if (i + 2 < n) out[o++] = kB64[v & 63];
-  }
-  return o;
-}
-
-bool b64_decode(std::string_view s, uint8_t* out, size_t cap, size_t* n) {
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t o = 0;
-  for (char c : s) {
-    const char* p = c != '\0' ? strchr(kB64, c) : nullptr;
-    if (p == nullptr) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (o == cap) return false;
-      out[o++] = static_cast<uint8_t>(acc >> bits);
-    }
-  }
-  if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return false;  // a dangling char or stray bits
-  *n = o;
-  return true;
-}
 
 // Splits s at the next '$'.
 std::string_view field(std::string_view* s) {
@@ -90,10 +56,11 @@ bool argon2_verify(std::string_view phc, std::string_view password, bool* match)
     return false;
   }
   std::string_view salt_b64 = field(&phc), hash_b64 = field(&phc);
+  if (salt_b64.find('=') != std::string_view::npos || hash_b64.find('=') != std::string_view::npos) return false;
   uint8_t salt[kMaxOut], want[kMaxOut], got[kMaxOut];
   size_t salt_len, hash_len;
-  if (!phc.empty() || !b64_decode(salt_b64, salt, sizeof salt, &salt_len) ||
-      !b64_decode(hash_b64, want, sizeof want, &hash_len) || salt_len < 8 || hash_len < 4 || !argon2_params_ok(p)) {
+  if (!phc.empty() || !base::b64_decode(salt_b64, salt, sizeof salt, &salt_len, base::B64::Standard) ||
+      !base::b64_decode(hash_b64, want, sizeof want, &hash_len, base::B64::Standard) || salt_len < 8 || hash_len < 4 || !argon2_params_ok(p)) {
     return false;
   }
   if (!argon2_hash(p, password.data(), password.size(), salt, salt_len, nullptr, 0, nullptr, 0, got, hash_len)) {
@@ -123,9 +90,9 @@ size_t argon2_encode(const Argon2Params& params, std::string_view password, cons
   w.put(",p=");
   w.put_u64(params.p);
   w.put('$');
-  w.put(std::string_view(b64, b64_encode(salt, 16, b64)));
+  w.put(std::string_view(b64, base::b64_encode(salt, 16, b64, base::B64::Standard, false)));
   w.put('$');
-  w.put(std::string_view(b64, b64_encode(tag, sizeof tag, b64)));
+  w.put(std::string_view(b64, base::b64_encode(tag, sizeof tag, b64, base::B64::Standard, false)));
   return w.ok() ? w.size() : 0;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auth/ct.h"
+#include "base/base64.h"
 #include "base/log.h"
 
 namespace auth {
@@ -21,7 +22,6 @@ constexpr size_t kBody = 1 + 8 + 16;         // version, expiry, id
 constexpr size_t kRaw = kBody + 32;          // + HMAC-SHA256
 constexpr size_t kSlots = 8192;              // revocation table; at most half full
 constexpr size_t kRecord = 16 + 8;
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static_assert((kRaw * 8 + 5) / 6 == Sessions::kTokenChars, "token size");
 
@@ -118,30 +118,15 @@ bool Sessions::issue(int64_t now_s, char out[kTokenChars]) {
   put64(raw + 1, now_s + lifetime_);
   if (getrandom(raw + 9, 16, 0) != 16) return false;
   hmac(key_, raw, kBody, raw + kBody);
-  size_t o = 0;
-  for (size_t i = 0; i < kRaw; i += 3) {
-    uint32_t v = uint32_t{raw[i]} << 16 | (i + 1 < kRaw ? uint32_t{raw[i + 1]} << 8 : 0) | (i + 2 < kRaw ? raw[i + 2] : 0);
-    for (int k = 0; k < 4 && o < kTokenChars; k++) out[o++] = kB64[(v >> (18 - 6 * k)) & 63];
-  }
+  base::b64_encode(raw, kRaw, out, base::B64::Url, false);
   return true;
 }
 
 bool Sessions::decode(std::string_view token, int64_t now_s, uint8_t id[16], int64_t* expires) const {
   if (token.size() != kTokenChars) return false;
-  uint8_t raw[kRaw + 2] = {};
-  uint32_t acc = 0;
-  int bits = 0;
+  uint8_t raw[kRaw];
   size_t o = 0;
-  for (char c : token) {
-    const char* p = c != '\0' ? strchr(kB64, c) : nullptr;
-    if (p == nullptr) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      raw[o++] = static_cast<uint8_t>(acc >> bits);
-    }
-  }
+  if (!base::b64_decode(token, raw, sizeof raw, &o, base::B64::Url)) return false;
   if (o != kRaw || raw[0] != kVersion) return false;
   uint8_t mac[32];
   hmac(key_, raw, kBody, mac);

@@ -2,8 +2,8 @@
 #include "ws/handshake.h"
 
 #include <bearssl_hash.h>
-#include <cstring>
 
+#include "base/base64.h"
 #include "base/strings.h"
 #include "base/writer.h"
 
@@ -11,18 +11,11 @@ namespace ws {
 namespace {
 
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-bool b64_char(char c) { return c != '\0' && strchr(kB64, c) != nullptr; }
-
-// base64 of exactly 16 bytes: 22 alphabet characters, then "==", and the
-// last character's unused low bits zero (its value a multiple of 16).
+// base64 of exactly 16 bytes, padded: 24 characters.
 bool is_key(std::string_view k) {
-  if (k.size() != 24 || k[22] != '=' || k[23] != '=') return false;
-  for (size_t i = 0; i < 22; i++) {
-    if (!b64_char(k[i])) return false;
-  }
-  return (strchr(kB64, k[21]) - kB64) % 16 == 0;
+  uint8_t raw[18];
+  size_t n = 0;
+  return k.size() == 24 && k.substr(22) == "==" && base::b64_decode(k, raw, sizeof raw, &n, base::B64::Standard) && n == 16;
 }
 
 int count(const http::Request& req, std::string_view name) {
@@ -40,17 +33,7 @@ void accept_key(std::string_view key, char out[28]) {
   br_sha1_update(&sha, key.data(), key.size());
   br_sha1_update(&sha, kGuid.data(), kGuid.size());
   br_sha1_out(&sha, digest);
-  // 20 bytes: six full groups of three, then two bytes and one '='.
-  size_t o = 0;
-  for (size_t i = 0; i < 18; i += 3) {
-    unsigned v = (digest[i] << 16) | (digest[i + 1] << 8) | digest[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out[o++] = kB64[(v >> s) & 63];
-  }
-  unsigned v = (digest[18] << 16) | (digest[19] << 8);
-  out[o++] = kB64[(v >> 18) & 63];
-  out[o++] = kB64[(v >> 12) & 63];
-  out[o++] = kB64[(v >> 6) & 63];
-  out[o++] = '=';
+  base::b64_encode(digest, sizeof digest, out, base::B64::Standard, true);  // 20 bytes: 28 characters
 }
 
 int validate(const http::Request& req, Handshake* hs) {
