@@ -51,8 +51,9 @@ all: build/portico
 $(DEPS_BUILD): third_party/deps.sh third_party/PINS
 	$(Q)third_party/deps.sh packages build
 	$(Q)mkdir -p build && touch $@
-$(DEPS_TEST): $(DEPS_BUILD)
+$(DEPS_TEST): $(DEPS_BUILD) tests/browser/package-lock.json
 	$(Q)third_party/deps.sh packages test
+	$(Q)third_party/deps.sh npm tests/browser
 	$(Q)touch $@
 $(DEPS_BENCH): $(DEPS_BUILD)
 	$(Q)third_party/deps.sh packages bench

@@ -5,6 +5,8 @@
 #   deps.sh packages build|test|bench   install what that stage needs, if missing
 #   deps.sh llhttp OUTDIR CC CFLAGS...  check the pinned llhttp sources, compile
 #                                       them into OUTDIR/libllhttp.a
+#   deps.sh npm DIR                     install DIR's npm packages exactly as its
+#                                       package-lock.json pins them (test tools)
 #
 # Nothing is downloaded but Debian packages; third_party/PINS says which
 # versions and which source checksums are accepted.  Every stage records what
@@ -24,7 +26,7 @@ pinned_version() { awk -v p="$1" '$1 == p { print $2 }' "$pins"; }
 stage_packages() {
 	case $1 in
 	build) echo "node-llhttp libbearssl-dev doctest-dev cmd:g++:g++ cmd:make:make" ;;
-	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets" ;;
+	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets cmd:argon2:argon2 cmd:chromium:chromium cmd:node:nodejs cmd:npm:npm" ;;
 	bench) echo "cmd:wrk:wrk cmd:nginx:nginx-light cmd:taskset:util-linux" ;;
 	*) die "unknown stage '$1' (build, test or bench)" ;;
 	esac
@@ -92,10 +94,18 @@ cmd_llhttp() {
 	grep '^sha256 ' "$pins" | sed 's/^sha256 /llhttp-source /' > "$out/llhttp.sha256"
 }
 
-[ $# -ge 1 ] || die "usage: deps.sh packages STAGE... | llhttp OUTDIR CC [CFLAGS...]"
+cmd_npm() {
+	[ $# -eq 1 ] || die "usage: deps.sh npm DIR"
+	[ -f "$1/package-lock.json" ] || die "$1 has no package-lock.json"
+	# npm ci installs the lock file's versions and checks their integrity hashes.
+	(cd "$1" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci in $1 failed"
+}
+
+[ $# -ge 1 ] || die "usage: deps.sh packages STAGE... | llhttp OUTDIR CC [CFLAGS...] | npm DIR"
 cmd=$1; shift
 case $cmd in
 packages) [ $# -ge 1 ] || die "usage: deps.sh packages STAGE..."; cmd_packages "$@" ;;
 llhttp) cmd_llhttp "$@" ;;
+npm) cmd_npm "$@" ;;
 *) die "unknown command '$cmd'" ;;
 esac

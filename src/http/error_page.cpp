@@ -39,7 +39,7 @@ void render_error(const Request* req, Response& resp, const Site& site, int stat
   if (!allow.empty()) resp.header("Allow", allow);
   if (html) {
     // The page loads nothing but its stylesheet from /_static.
-    resp.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'");
+    resp.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:");
   }
   resp.header("Cache-Control", "no-store");
   resp.send(html ? "text/html; charset=utf-8" : "application/json", w.ok() ? w.view() : std::string_view());
