@@ -20,7 +20,9 @@ namespace {
 constexpr uint8_t kVersion = 1;
 constexpr size_t kBody = 1 + 8 + 16;         // version, expiry, id
 constexpr size_t kRaw = kBody + 32;          // + HMAC-SHA256
-constexpr size_t kSlots = 8192;              // revocation table; at most half full
+// Revocation table, at most half full: 1024 logouts a session lifetime,
+// then the key is rotated (see revoke()).  48 KiB, touched at start.
+constexpr size_t kSlots = 2048;
 constexpr size_t kRecord = 16 + 8;
 
 static_assert((kRaw * 8 + 5) / 6 == Sessions::kTokenChars, "token size");

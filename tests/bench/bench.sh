@@ -42,7 +42,8 @@ $cpu0 nginx -c "$tmp/nginx.conf" -p "$tmp" &
 npid=$!
 
 exec 3>"$tmp/ready"
-$cpu0 "$bin" --bind-addr 127.0.0.1:0 --ready-fd 3 --log warn &
+# /healthz needs no login; a home of its own keeps the user's files untouched.
+HOME=$tmp XDG_CONFIG_HOME=$tmp XDG_DATA_HOME=$tmp $cpu0 "$bin" --auth none --bind-addr 127.0.0.1:0 --ready-fd 3 --log warn &
 ppid=$!
 exec 3>&-
 i=0
