@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "routes/assets.h"
+#include "routes/vscode.h"
 #include "sys/readiness.h"
 
 using base::Level;
@@ -28,6 +29,7 @@ Server::Server(const config::Config& cfg)
     : cfg_(cfg),
       http_(http_opts_, site_, this),
       heart_(&loop_.clock()),
+      proxy_(http_, site_),
       chain_(&site_),
       health_ws_(cfg.ws_max_message, health_reply, this) {
   http_opts_.limits.max_head = cfg.max_header_size;
@@ -97,13 +99,16 @@ int Server::bind() {
   }
   reactor::LoopLimits lim;
   lim.max_conns = cfg_.max_connections;
-  lim.proto_size = std::max(http::Protocol::proto_size(), ws::Endpoint::proto_size());
+  lim.proto_size = std::max({http::Protocol::proto_size(), ws::Endpoint::proto_size(), proxy::HttpProxy::proto_size()});
   lim.chunk_size = http_.chunk_size();
   auto ms = [](uint32_t s) { return static_cast<int64_t>(s) * 1000; };
   lim.timeout_ms[static_cast<int>(reactor::Timer::Head)] = ms(cfg_.header_timeout);
   lim.timeout_ms[static_cast<int>(reactor::Timer::KeepAlive)] = ms(cfg_.keepalive_timeout);
   lim.timeout_ms[static_cast<int>(reactor::Timer::Io)] = ms(cfg_.io_timeout);
   lim.timeout_ms[static_cast<int>(reactor::Timer::Linger)] = 2000;
+  // Below Node's 5 s keep-alive timeout, so a pooled connection to the VS Code
+  // server is dropped by portico before the server drops it mid-reuse.
+  lim.timeout_ms[static_cast<int>(reactor::Timer::Pool)] = 2000;
   if (!loop_.init(lim, this)) {
     logf(Level::Fatal, "cannot set up the event loop: %s", strerror(errno));
     return config::kExitSystem;
@@ -113,6 +118,14 @@ int Server::bind() {
 
 int Server::start() {
   if (int rc = start_auth(); rc != 0) return rc;
+  if (!cfg_.vscode_addr.empty()) {
+    std::string why;
+    if (!vscode_target_.parse(cfg_.vscode_addr, &why)) {
+      logf(Level::Fatal, "vscode-addr %s: %s", cfg_.vscode_addr.c_str(), why.c_str());
+      return config::kExitConfig;
+    }
+    vscode_enabled_ = true;
+  }
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
@@ -121,7 +134,8 @@ int Server::start() {
             chain_.use("healthz", routes::health, &heart_) &&
             chain_.use("login", routes::login, &login_, routes::login_body_limit) &&
             chain_.use("logout", routes::logout, &login_) &&
-            chain_.use("guard", routes::guard, &login_);
+            chain_.use("guard", routes::guard, &login_) &&
+            chain_.use("vscode", routes::vscode, &vscode_enabled_);
   // The WebSocket route table.  /healthz has no origin check, as in
   // code-server: it reveals nothing and monitors connect from anywhere.
   ok = ok && ws_routes_.add({"healthz", routes::is_healthz, {}, {}, claim_health, this});
@@ -170,9 +184,12 @@ void Server::on_accept(int fd, std::string_view peer) {
   http_.adopt(*c);
 }
 
-reactor::Flow Server::on_request(reactor::Conn&, const http::Request& req, http::Response& resp) {
-  routes::Exchange ex{req, resp, 0, {}, {}};
-  chain_.run(ex);
+reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {
+  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}};
+  // The fork of the road for ordinary requests: answered here, or forwarded.
+  if (chain_.run(ex) == routes::Outcome::Divert) {
+    proxy_.start(c, req, resp, vscode_target_, proxy::Forwarding{login_.cookie, ex.strip});
+  }
   return reactor::Flow::Keep;
 }
 

@@ -13,6 +13,8 @@
 #include "config/config.h"
 #include "http/error_page.h"
 #include "http/session.h"
+#include "proxy/http_proxy.h"
+#include "proxy/target.h"
 #include "reactor/listener.h"
 #include "reactor/loop.h"
 #include "routes/chain.h"
@@ -43,6 +45,10 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   reactor::Flow on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) override;
   reactor::Flow on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) override;
   size_t body_limit(const http::Request& req) override { return chain_.body_limit(req); }
+  size_t body_room(reactor::Conn& c) override { return proxy_.body_room(c); }
+  void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) override { proxy_.forward_body(c, p, n, done); }
+  void on_drained(reactor::Conn& c) override { proxy_.on_drained(c); }
+  void abandon(reactor::Conn& c, void* peer) override { proxy_.abandon(c, peer); }
 
  private:
   int open_listener();
@@ -65,6 +71,9 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   auth::Sessions sessions_;
   auth::Limiter limiter_;
   routes::Login login_;
+  proxy::Target vscode_target_;
+  bool vscode_enabled_ = false;
+  proxy::HttpProxy proxy_;
   routes::Chain chain_;
   ws::Endpoint health_ws_;
   ws::Table ws_routes_;

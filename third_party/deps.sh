@@ -28,7 +28,8 @@ stage_packages() {
 	build) echo "node-llhttp libbearssl-dev doctest-dev cmd:g++:g++ cmd:make:make" ;;
 	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets cmd:argon2:argon2 cmd:chromium:chromium cmd:node:nodejs cmd:npm:npm" ;;
 	bench) echo "cmd:wrk:wrk cmd:nginx:nginx-light cmd:taskset:util-linux" ;;
-	*) die "unknown stage '$1' (build, test or bench)" ;;
+	vscode) echo "cmd:node:nodejs cmd:npm:npm cmd:cc:build-essential cmd:python3:python3 cmd:rg:ripgrep cmd:pkg-config:pkg-config cmd:krb5-config:libkrb5-dev" ;;
+	*) die "unknown stage '$1' (build, test, bench or vscode)" ;;
 	esac
 }
 

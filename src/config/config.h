@@ -57,6 +57,9 @@ struct Config {
   std::vector<std::string> trusted_proxies;
   std::string welcome_text;
 
+  // The VS Code server: one already running, or one portico starts.
+  std::string vscode_addr;         // "unix:/path" or "HOST:PORT"
+
   uint32_t max_connections = 1024;
   uint32_t max_header_size = 16384;
   uint32_t max_url_size = 8192;

@@ -178,6 +178,8 @@ constexpr Option kOptions[] = {
      false, reset_proxies},
     {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false, false, nullptr},
     {"version", nullptr, "print the version and exit", set_version, true, false, nullptr},
+    {"vscode-addr", "ADDRESS", "a VS Code server already running: unix:PATH or HOST:PORT",
+     set_string<&Config::vscode_addr>, false, false, nullptr},
     {"welcome-text", "TEXT", "heading of the login page", set_string<&Config::welcome_text>, false, false, nullptr},
     {"ws-max-message", "BYTES", "largest WebSocket message portico's own endpoints accept (default 1048576)",
      set_ws_max, false, false, nullptr},

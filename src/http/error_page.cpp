@@ -15,15 +15,16 @@ constexpr size_t kMaxMessage = 512;
 
 }  // namespace
 
-void render_error(const Request* req, Response& resp, const Site& site, int status,
-                  std::string_view message, std::string_view allow) {
+namespace {
+
+void render(bool html, std::string_view path, Response& resp, const Site& site, int status, std::string_view message,
+            std::string_view allow) {
   if (message.size() > kMaxMessage) message = message.substr(0, kMaxMessage);
   char body[kMaxBody];
   base::Writer w(body, sizeof body);
-  bool html = req != nullptr && req->wants_html();
   if (html) {
     char root_buf[256];
-    std::string_view root = relative_root(req->path, root_buf, sizeof root_buf);
+    std::string_view root = relative_root(path, root_buf, sizeof root_buf);
     char code[8];
     base::Writer cw(code, sizeof code);
     cw.put_u64(static_cast<uint64_t>(status));
@@ -43,6 +44,18 @@ void render_error(const Request* req, Response& resp, const Site& site, int stat
   }
   resp.header("Cache-Control", "no-store");
   resp.send(html ? "text/html; charset=utf-8" : "application/json", w.ok() ? w.view() : std::string_view());
+}
+
+}  // namespace
+
+void render_error(const Request* req, Response& resp, const Site& site, int status, std::string_view message,
+                  std::string_view allow) {
+  render(req != nullptr && req->wants_html(), req != nullptr ? req->path : "/", resp, site, status, message, allow);
+}
+
+void render_error(bool html, std::string_view path, Response& resp, const Site& site, int status,
+                  std::string_view message) {
+  render(html, path, resp, site, status, message, {});
 }
 
 }  // namespace http

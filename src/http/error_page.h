@@ -20,5 +20,9 @@ struct Site {
 // partial head (a parse error) or nullptr.  `allow` adds an Allow header (405).
 void render_error(const Request* req, Response& resp, const Site& site, int status,
                   std::string_view message, std::string_view allow = {});
+// The same, for an answer given after the request head is gone (a proxy's
+// 502): HTML or not, and the path the page's links are relative to.
+void render_error(bool html, std::string_view path, Response& resp, const Site& site, int status,
+                  std::string_view message);
 
 }  // namespace http

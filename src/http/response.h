@@ -36,6 +36,9 @@ class Response {
   void close_after() { keep_alive_ = false; }
   bool keep_alive() const { return keep_alive_; }
   bool sent() const { return sent_; }
+  // The answer will come from elsewhere (a proxy), after the request body.
+  void defer() { deferred_ = true; }
+  bool deferred() const { return deferred_; }
   int status() const { return status_; }
 
  private:
@@ -51,6 +54,7 @@ class Response {
   bool head_only_;
   bool keep_alive_;
   bool sent_ = false;
+  bool deferred_ = false;
 };
 
 }  // namespace http

@@ -34,12 +34,15 @@ enum class Phase : unsigned char {
   Head,     // receiving a head
   Body,     // answered; reading and dropping the rest of the body
   Collect,  // a route reads this body: waiting until all of it is buffered
+  Forward,  // a deferred answer: streaming the request body to the router
+  Await,    // a deferred answer: request sent, waiting for finish()
 };
 
 struct Session {
   Parser parser;
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
+  void* peer = nullptr;        // Forward, Await: what answers (see Router)
   bool close_after = false;    // end the connection once the current answer has left
 };
 
@@ -59,8 +62,13 @@ void Protocol::adopt(Conn& c) {
   c.start_timer(Timer::Head);
 }
 
+void Protocol::set_peer(Conn& c, void* peer) { session_of(c).peer = peer; }
+void* Protocol::peer(Conn& c) const { return session_of(c).peer; }
+
 void Protocol::on_release(Conn& c) {
-  session_of(c).~Session();
+  Session& s = session_of(c);
+  if (s.peer != nullptr && (s.phase == Phase::Forward || s.phase == Phase::Await)) router_->abandon(c, s.peer);
+  s.~Session();
   c.set_handler(nullptr);
 }
 
@@ -117,6 +125,8 @@ Flow Protocol::on_readable(Conn& c) {
 
 Flow Protocol::advance(Conn& c, Session& s) {
   for (int i = 0; i < kMaxSteps; i++) {
+    if (s.phase == Phase::Await) return Flow::Keep;  // finish() goes on
+    if (s.phase == Phase::Forward) return forward(c, s);
     if (c.out_pending()) return Flow::Keep;
     // Between a head and its message end the parser may need no more bytes
     // (no body, or the body already buffered), so it runs on empty input too.
@@ -218,6 +228,15 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after);
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
+  if (resp.deferred()) {
+    // The head stays where it is until the router has copied it; from here
+    // the body (if any) streams out as it comes.
+    c.consume(head_len);
+    s.parser.discard(head_len);
+    s.phase = Phase::Forward;
+    c.stop_timer();
+    return forward(c, s);
+  }
   if (!resp.sent()) render_error(&req, resp, site_, 500, "no answer");
   if (!resp.keep_alive()) s.close_after = true;
   base::logf(base::Level::Debug, "conn %llu %.*s: %.*s %.*s -> %d", static_cast<unsigned long long>(c.id()),
@@ -230,6 +249,61 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   s.phase = h.has_body ? Phase::Body : Phase::Head;
   if (h.has_body) c.start_timer(Timer::Io);
   return flush(c, s);
+}
+
+// Streams the request body of a deferred answer: the parser validates it
+// and finds its end; the bytes themselves go on as they came.
+Flow Protocol::forward(Conn& c, Session& s) {
+  for (int i = 0; i < kMaxSteps; i++) {
+    size_t room = router_->body_room(c);
+    if (room == 0) {
+      c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);  // resume() wakes it up
+      return Flow::Keep;
+    }
+    static const char kNothing[1] = {0};
+    const char* buf = c.in() != nullptr ? c.in() : kNothing;
+    size_t before = s.parser.pos();
+    size_t len = c.in_len() < before + room ? c.in_len() : before + room;
+    Parser::Event ev = s.parser.execute(buf, len);
+    if (ev == Parser::Event::Error) {
+      c.close(s.parser.error_reason());  // mid-exchange: no answer can be given any more
+      return Flow::Closed;
+    }
+    size_t n = s.parser.pos() - before;
+    bool done = ev == Parser::Event::Done;
+    router_->forward_body(c, buf + before, n, done);
+    c.consume(s.parser.pos());
+    s.parser.discard(s.parser.pos());
+    if (done) {
+      s.phase = Phase::Await;
+      c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);
+      return Flow::Keep;
+    }
+    if (c.in_len() == 0) {
+      c.want(EPOLLIN | (c.out_pending() ? uint32_t{EPOLLOUT} : 0u));
+      return Flow::Keep;
+    }
+  }
+  return Flow::Keep;
+}
+
+Flow Protocol::finish(Conn& c, bool keep) {
+  Session& s = session_of(c);
+  s.peer = nullptr;
+  // An answer that came before the whole request body leaves bytes whose
+  // framing nobody will read: the connection cannot go on.
+  if (!keep || s.phase != Phase::Await) s.close_after = true;
+  s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
+  Flow f = flush(c, s);
+  if (f != Flow::Keep || c.out_pending()) return f;
+  c.want(EPOLLIN);
+  c.start_timer(c.in_len() > 0 ? Timer::Head : Timer::KeepAlive);
+  return advance(c, s);
+}
+
+Flow Protocol::resume(Conn& c) {
+  Session& s = session_of(c);
+  return s.phase == Phase::Forward ? forward(c, s) : Flow::Keep;
 }
 
 // Answers with the error renderer and ends the connection: after a parse
@@ -276,6 +350,7 @@ Flow Protocol::reject(Conn& c, int status, std::string_view header) {
 Flow Protocol::flush(Conn& c, Session& s) {
   switch (c.flush()) {
     case Io::Ok:
+      if (s.phase == Phase::Forward || s.phase == Phase::Await) return Flow::Keep;
       if (s.close_after) return linger(c, s);
       return Flow::Keep;
     case Io::Again:
@@ -292,6 +367,11 @@ Flow Protocol::on_writable(Conn& c) {
   Session& s = session_of(c);
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
+  if (s.phase == Phase::Forward || s.phase == Phase::Await) {
+    c.want(s.phase == Phase::Forward ? uint32_t{EPOLLIN} : 0u);
+    router_->on_drained(c);  // may finish() the exchange
+    return Flow::Keep;
+  }
   c.want(EPOLLIN);
   if (s.phase == Phase::Body) c.start_timer(Timer::Io);
   else if (c.in_len() > 0) c.start_timer(Timer::Head);

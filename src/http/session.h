@@ -14,6 +14,11 @@
 // "Connection: close" and the connection ends after a lingering close.
 // Either way the next bytes are never taken for a request (no CL.0 desync).
 //
+// Deferred answers (a proxy): the route calls Response::defer(); the session
+// then streams the request body to the router as it arrives (never more than
+// the other side has room for), parses nothing after it, and waits for
+// finish().  The proxy writes the answer straight into the Conn's output.
+//
 // Protocol is shared by all HTTP connections; Session is the per-connection
 // state kept in Conn::proto().
 #pragma once
@@ -42,6 +47,17 @@ class Router {
   // finds it in req.body), or 0 when it reads none.
   virtual size_t body_limit(const Request& req) = 0;
 
+  // For deferred answers (Response::defer(), a proxy): how many request body
+  // bytes the other side can take now, and those bytes, exactly as received
+  // and validated (chunk framing included), `done` with the last of them.
+  virtual size_t body_room(reactor::Conn& c) = 0;
+  virtual void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) = 0;
+  // The client took all the output written for it: more can come.
+  virtual void on_drained(reactor::Conn& c) = 0;
+  // The client went away while a deferred answer was in progress; `peer` is
+  // what the router attached with Protocol::set_peer().
+  virtual void abandon(reactor::Conn& c, void* peer) = 0;
+
  protected:
   ~Router() = default;
 };
@@ -68,6 +84,14 @@ class Protocol final : public reactor::Handler {
   // status line (no page: the client is a WebSocket, not a browser tab) and
   // ends the connection.  `header` is one optional "Name: value" line.
   reactor::Flow reject(reactor::Conn& c, int status, std::string_view header = {});
+  // A deferred answer is complete (its bytes are in c's output): go on with
+  // the next request, or end the connection when `keep` is false.
+  reactor::Flow finish(reactor::Conn& c, bool keep);
+  // The other side of a deferred request has room for more of its body.
+  reactor::Flow resume(reactor::Conn& c);
+  // What answers a deferred request (a proxy's upstream connection).
+  void set_peer(reactor::Conn& c, void* peer);
+  void* peer(reactor::Conn& c) const;
   // Tears the Session down so that another protocol can take `c` over.
   void release(reactor::Conn& c) { on_release(c); }
 
@@ -83,6 +107,7 @@ class Protocol final : public reactor::Handler {
   reactor::Flow advance(reactor::Conn& c, Session& s);
   reactor::Flow dispatch(reactor::Conn& c, Session& s, bool upgrade);
   reactor::Flow answer(reactor::Conn& c, Session& s, Request& req, bool body_read);
+  reactor::Flow forward(reactor::Conn& c, Session& s);
   reactor::Flow fail(reactor::Conn& c, Session& s, int status, const char* why);
   reactor::Flow flush(reactor::Conn& c, Session& s);
   reactor::Flow linger(reactor::Conn& c, Session& s);

@@ -35,6 +35,7 @@ enum class Timer : unsigned char {
   KeepAlive,  // idle between requests
   Io,         // no progress reading a body or writing a response
   Linger,     // after shutdown(SHUT_WR), waiting for the peer's FIN
+  Pool,       // an idle backend connection kept for reuse
   Count,
 };
 

@@ -17,19 +17,22 @@ size_t Chain::body_limit(const http::Request& req) const {
   return 0;
 }
 
-void Chain::run(Exchange& ex) const {
+Outcome Chain::run(Exchange& ex) const {
   for (size_t i = 0; i < n_; i++) {
     switch (mw_[i].fn(mw_[i].ctx, ex)) {
       case Outcome::Next:
         continue;
       case Outcome::Done:
-        return;
+        return Outcome::Done;
+      case Outcome::Divert:
+        return Outcome::Divert;
       case Outcome::Fail:
         http::render_error(&ex.req, ex.resp, *site_, ex.status, ex.message, ex.allow);
-        return;
+        return Outcome::Done;
     }
   }
   http::render_error(&ex.req, ex.resp, *site_, 404, "Not Found");
+  return Outcome::Done;
 }
 
 Outcome fail(Exchange& ex, int status, std::string_view message) {

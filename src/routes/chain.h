@@ -18,7 +18,9 @@
 
 namespace routes {
 
-enum class Outcome : unsigned char { Next, Done, Fail };
+// Divert: the request leaves the HTTP routes for a backend (the server
+// composition forwards it; Exchange::divert says where).
+enum class Outcome : unsigned char { Next, Done, Fail, Divert };
 
 struct Exchange {
   const http::Request& req;
@@ -27,6 +29,9 @@ struct Exchange {
   int status = 0;
   std::string_view message;
   std::string_view allow;   // for 405: the methods that would work
+  // Set by a middleware returning Divert:
+  int divert = 0;           // which backend (the composition's numbering)
+  std::string_view strip;   // path prefix the backend does not see
 };
 
 using MiddlewareFn = Outcome (*)(void* ctx, Exchange& ex);
@@ -47,7 +52,9 @@ class Chain {
   explicit Chain(const http::Site* site) : site_(site) {}
   // Appends a middleware; false when the vector is full (a start-up bug).
   bool use(const char* name, MiddlewareFn fn, void* ctx, BodyLimitFn limit = nullptr);
-  void run(Exchange& ex) const;
+  // Runs the vector; returns Divert when a middleware diverted the request,
+  // else Done (answered, by a middleware or the error renderer).
+  Outcome run(Exchange& ex) const;
   // The body the first middleware that reads bodies wants for `req`, or 0.
   size_t body_limit(const http::Request& req) const;
   size_t size() const { return n_; }

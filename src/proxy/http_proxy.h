@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// http_proxy — forwards one HTTP request at a time to a backend and streams
+// the answer back, on a pool of kept-alive backend connections.
+//
+// The client's request head is re-written in canonical form (one Host, the
+// framing header the parser validated, no hop-by-hop fields, portico's
+// session cookie removed, X-Forwarded-For/-Proto/-Host set); its body and
+// the response body pass through byte for byte, as llhttp validated them,
+// never more at once than the other side has room for, so a 20 MB file
+// costs one buffer, not 20 MB.  The response head is re-written the same
+// way.  A response cut short ends the client's connection: it is never
+// passed off as complete.  A backend that cannot be reached gets a 502 page.
+//
+// This is the handler of the backend Conns; the client keeps its HTTP
+// session, which waits (deferred answer) and is told when the answer is done.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "http/error_page.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/session.h"
+#include "proxy/target.h"
+#include "reactor/conn.h"
+
+namespace proxy {
+
+struct Forwarding {
+  std::string_view session_cookie;  // removed from Cookie before forwarding
+  std::string_view strip_prefix;    // removed from the front of the path ("/vscode")
+};
+
+struct Exchange;
+
+class HttpProxy final : public reactor::Handler {
+ public:
+  static constexpr size_t kPool = 16;
+
+  HttpProxy(http::Protocol& http, const http::Site& site) : http_(http), site_(site) {}
+  static size_t proto_size();
+
+  // Forwards `req` (its head still in client.in()) to `t`.  On true, `resp`
+  // is deferred and the answer will come; on false, `resp` holds an error.
+  bool start(reactor::Conn& client, const http::Request& req, http::Response& resp, const Target& t,
+             const Forwarding& fw);
+
+  // The http::Router hooks for a deferred client.
+  size_t body_room(reactor::Conn& client);
+  void forward_body(reactor::Conn& client, const char* p, size_t n, bool done);
+  void on_drained(reactor::Conn& client);
+  void abandon(reactor::Conn& client, void* peer);
+
+  reactor::Flow on_readable(reactor::Conn& u) override;
+  reactor::Flow on_writable(reactor::Conn& u) override;
+  void on_timeout(reactor::Conn& u, reactor::Timer t) override;
+  void on_drain(reactor::Conn& u) override;
+  void on_release(reactor::Conn& u) override;
+
+ private:
+  reactor::Conn* connect(reactor::Conn& client, const Target& t);
+  bool write_head(reactor::Conn& u, const http::Request& req, const Forwarding& fw);
+  reactor::Flow pump(reactor::Conn& u, Exchange& e);
+  bool copy_head(reactor::Conn& u, Exchange& e, size_t head_len);
+  reactor::Flow done(reactor::Conn& u, Exchange& e);
+  reactor::Flow fail(reactor::Conn& u, Exchange& e, int status, const char* why);
+  void pool_put(reactor::Conn& u);
+  void pool_drop(reactor::Conn& u);
+
+  http::Protocol& http_;
+  const http::Site& site_;
+  reactor::Conn* idle_[kPool] = {};
+  size_t nidle_ = 0;
+};
+
+}  // namespace proxy
