@@ -30,6 +30,7 @@ Server::Server(const config::Config& cfg)
       http_(http_opts_, site_, this),
       heart_(&loop_.clock()),
       proxy_(http_, site_),
+      tunnel_(http_, cfg.splice),
       chain_(&site_),
       health_ws_(cfg.ws_max_message, health_reply, this) {
   http_opts_.limits.max_head = cfg.max_header_size;
@@ -99,7 +100,8 @@ int Server::bind() {
   }
   reactor::LoopLimits lim;
   lim.max_conns = cfg_.max_connections;
-  lim.proto_size = std::max({http::Protocol::proto_size(), ws::Endpoint::proto_size(), proxy::HttpProxy::proto_size()});
+  lim.proto_size = std::max({http::Protocol::proto_size(), ws::Endpoint::proto_size(), proxy::HttpProxy::proto_size(),
+                             proxy::Tunnel::proto_size()});
   lim.chunk_size = http_.chunk_size();
   auto ms = [](uint32_t s) { return static_cast<int64_t>(s) * 1000; };
   lim.timeout_ms[static_cast<int>(reactor::Timer::Head)] = ms(cfg_.header_timeout);
@@ -109,6 +111,9 @@ int Server::bind() {
   // Below Node's 5 s keep-alive timeout, so a pooled connection to the VS Code
   // server is dropped by portico before the server drops it mid-reuse.
   lim.timeout_ms[static_cast<int>(reactor::Timer::Pool)] = 2000;
+  // VS Code's own keep-alive pings every few seconds and gives up after 20:
+  // a tunnel silent for a minute is dead.
+  lim.timeout_ms[static_cast<int>(reactor::Timer::Tunnel)] = std::max<int64_t>(ms(cfg_.io_timeout), 60000);
   if (!loop_.init(lim, this)) {
     logf(Level::Fatal, "cannot set up the event loop: %s", strerror(errno));
     return config::kExitSystem;
@@ -139,6 +144,14 @@ int Server::start() {
   // The WebSocket route table.  /healthz has no origin check, as in
   // code-server: it reveals nothing and monitors connect from anywhere.
   ok = ok && ws_routes_.add({"healthz", routes::is_healthz, {}, {}, claim_health, this});
+  // Every other upgrade belongs to the VS Code server, for a logged-in
+  // browser on this site only.
+  if (vscode_enabled_) {
+    ok = ok && ws_routes_.add({"vscode", [](std::string_view) { return true; },
+                               {auth::check_origin, routes::check_session},
+                               {const_cast<std::vector<std::string>*>(&cfg_.trusted_origins), &login_},
+                               claim_vscode, this});
+  }
   if (!ok || site_.error_template.empty() || login_.page.empty()) {
     logf(Level::Fatal, "routes could not be built");
     return config::kExitBug;
@@ -207,6 +220,13 @@ reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, siz
 
 size_t Server::health_reply(void* self, bool, char* out, size_t cap) {
   return routes::health_json(static_cast<Server*>(self)->heart_, true, out, cap);
+}
+
+reactor::Flow Server::claim_vscode(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
+                                   const ws::Handshake&) {
+  auto* s = static_cast<Server*>(self);
+  std::string_view strip = req.path == "/vscode" || req.path.substr(0, 8) == "/vscode/" ? "/vscode" : "";
+  return s->tunnel_.start(c, req, head_len, s->vscode_target_, proxy::Forwarding{s->login_.cookie, strip});
 }
 
 // The head is done with; the bytes after it are handed to the endpoint,

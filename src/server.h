@@ -15,6 +15,7 @@
 #include "http/session.h"
 #include "proxy/http_proxy.h"
 #include "proxy/target.h"
+#include "proxy/tunnel.h"
 #include "reactor/listener.h"
 #include "reactor/loop.h"
 #include "routes/chain.h"
@@ -56,6 +57,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   void begin_drain();
   static void drain_expired(void* self);
   static size_t health_reply(void* self, bool text, char* out, size_t cap);
+  static reactor::Flow claim_vscode(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
+                                    const ws::Handshake& hs);
   static reactor::Flow claim_health(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
                                     const ws::Handshake& hs);
 
@@ -74,6 +77,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   proxy::Target vscode_target_;
   bool vscode_enabled_ = false;
   proxy::HttpProxy proxy_;
+  proxy::Tunnel tunnel_;
   routes::Chain chain_;
   ws::Endpoint health_ws_;
   ws::Table ws_routes_;

@@ -59,6 +59,7 @@ struct Config {
 
   // The VS Code server: one already running, or one portico starts.
   std::string vscode_addr;         // "unix:/path" or "HOST:PORT"
+  bool splice = true;              // relay tunnels with splice(2) where it can
 
   uint32_t max_connections = 1024;
   uint32_t max_header_size = 16384;

@@ -125,6 +125,11 @@ bool add_proxy(Config& c, std::string_view v, std::string* why) {
 }
 void reset_proxies(Config& c) { c.trusted_proxies.clear(); }
 
+bool set_no_splice(Config& c, std::string_view, std::string*) {
+  c.splice = false;
+  return true;
+}
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -162,6 +167,8 @@ constexpr Option kOptions[] = {
      set_u32<&Config::max_headers, 1, 1000>, false, false, nullptr},
     {"max-url-size", "BYTES", "longest request target (default 8192)",
      set_u32<&Config::max_url_size, 16, 65535>, false, false, nullptr},
+    {"no-splice", nullptr, "relay WebSocket tunnels with read and write instead of splice(2)", set_no_splice, false,
+     false, nullptr},
     {"password", "PASSWORD", "", set_password, false, true, nullptr},
     {"ready-fd", "FD", "write \"listening ADDRESS\" and a newline to FD once ready, then close it",
      set_fd<&Config::ready_fd>, false, false, nullptr},

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "proxy/http_proxy.h"
 
+#include "proxy/head.h"
+
 #include <cerrno>
 #include <cstring>
 #include <llhttp.h>
@@ -61,38 +63,6 @@ const llhttp_settings_t kSettings = [] {
 
 Exchange& exchange_of(Conn& u) { return *static_cast<Exchange*>(u.proto()); }
 
-// Fields that describe one hop, never forwarded (RFC 9110 §7.6.1).
-bool hop_by_hop(std::string_view name, std::string_view connection) {
-  for (const char* h : {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-                        "te", "trailer", "transfer-encoding", "upgrade", "content-length"}) {
-    if (base::ieq(name, h)) return true;
-  }
-  return base::has_token(connection, name);  // and whatever Connection names
-}
-
-void put_cookie_without(base::Writer& w, std::string_view cookies, std::string_view drop) {
-  bool first = true;
-  while (!cookies.empty()) {
-    size_t semi = cookies.find(';');
-    std::string_view pair = base::trim_ows(cookies.substr(0, semi));
-    std::string_view name = pair.substr(0, pair.find('='));
-    if (!pair.empty() && name != drop) {
-      if (first) w.put("Cookie: ");
-      else w.put("; ");
-      w.put(pair);
-      first = false;
-    }
-    if (semi == std::string_view::npos) break;
-    cookies.remove_prefix(semi + 1);
-  }
-  if (!first) w.put("\r\n");
-}
-
-std::string_view peer_ip(std::string_view peer) {
-  if (!peer.empty() && peer.front() == '[') return peer.substr(1, peer.find(']') - 1);
-  return peer.substr(0, peer.rfind(':'));
-}
-
 }  // namespace
 
 size_t HttpProxy::proto_size() { return sizeof(Exchange); }
@@ -120,61 +90,6 @@ Conn* HttpProxy::connect(Conn& client, const Target& t) {
   return u;
 }
 
-bool HttpProxy::write_head(Conn& u, const http::Request& req, const Forwarding& fw) {
-  size_t cap = 0;
-  char* p = u.out_space(&cap);
-  base::Writer w(p, p != nullptr ? cap : 0);
-  std::string_view target = req.target;
-  if (!fw.strip_prefix.empty() && target.substr(0, fw.strip_prefix.size()) == fw.strip_prefix) {
-    target.remove_prefix(fw.strip_prefix.size());
-    if (target.empty()) target = "/";
-  }
-  w.put(req.method);
-  w.put(' ');
-  if (target.front() != '/' && target != "*") w.put('/');
-  w.put(target);
-  w.put(" HTTP/1.1\r\nHost: ");
-  w.put(req.host());
-  w.put("\r\n");
-  std::string_view connection = req.header("connection");
-  for (uint16_t i = 0; i < req.head->nheaders; i++) {
-    std::string_view name = req.table[i].name.in(req.base);
-    if (hop_by_hop(name, connection) || base::ieq(name, "host") || base::ieq(name, "cookie") ||
-        base::ieq(name, "x-forwarded-for") || base::ieq(name, "x-forwarded-proto") || base::ieq(name, "x-forwarded-host") ||
-        base::ieq(name, "expect")) {
-      continue;
-    }
-    w.put(name);
-    w.put(": ");
-    w.put(base::trim_ows(req.table[i].value.in(req.base)));
-    w.put("\r\n");
-  }
-  for (uint16_t i = 0; i < req.head->nheaders; i++) {  // every Cookie field, minus portico's own
-    if (base::ieq(req.table[i].name.in(req.base), "cookie")) put_cookie_without(w, req.table[i].value.in(req.base), fw.session_cookie);
-  }
-  w.put("X-Forwarded-For: ");
-  w.put(peer_ip(req.peer));
-  w.put("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: ");
-  w.put(req.host());
-  w.put("\r\n");
-  if (req.head->upgrade) {
-    w.put("Connection: Upgrade\r\nUpgrade: ");
-    w.put(req.header("upgrade"));
-    w.put("\r\n");
-  }
-  if (req.head->chunked) {
-    w.put("Transfer-Encoding: chunked\r\n");
-  } else if (req.head->has_body) {
-    w.put("Content-Length: ");
-    w.put_u64(req.head->content_length);
-    w.put("\r\n");
-  }
-  w.put("\r\n");
-  if (!w.ok()) return false;
-  u.out_commit(w.size());
-  return true;
-}
-
 bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& resp, const Target& t,
                       const Forwarding& fw) {
   Conn* u = connect(client, t);
@@ -191,7 +106,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   e.html = req.wants_html();
   e.client_keep = resp.keep_alive();
   e.request_done = e.head_sent = e.message_done = e.headers_done = false;
-  if (!write_head(*u, req, fw)) {
+  if (!write_request_head(*u, req, fw)) {
     u->close("request head too large to forward");
     http::render_error(&req, resp, site_, 431, "request head too large to forward");
     return false;

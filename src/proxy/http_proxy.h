@@ -22,15 +22,11 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "http/session.h"
+#include "proxy/head.h"
 #include "proxy/target.h"
 #include "reactor/conn.h"
 
 namespace proxy {
-
-struct Forwarding {
-  std::string_view session_cookie;  // removed from Cookie before forwarding
-  std::string_view strip_prefix;    // removed from the front of the path ("/vscode")
-};
 
 struct Exchange;
 
@@ -60,7 +56,6 @@ class HttpProxy final : public reactor::Handler {
 
  private:
   reactor::Conn* connect(reactor::Conn& client, const Target& t);
-  bool write_head(reactor::Conn& u, const http::Request& req, const Forwarding& fw);
   reactor::Flow pump(reactor::Conn& u, Exchange& e);
   bool copy_head(reactor::Conn& u, Exchange& e, size_t head_len);
   reactor::Flow done(reactor::Conn& u, Exchange& e);

@@ -154,6 +154,19 @@ Io Conn::flush() {
   return Io::Ok;
 }
 
+Io Conn::send(const char* p, size_t n, size_t* sent) {
+  *sent = 0;
+  ssize_t w;
+  do {
+    w = ::send(fd_, p, n, MSG_NOSIGNAL);
+  } while (w < 0 && errno == EINTR);
+  if (w >= 0) {
+    *sent = static_cast<size_t>(w);
+    return Io::Ok;
+  }
+  return (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::Again : Io::Error;
+}
+
 void Conn::want(uint32_t events) {
   if (events == interest_ || closed_) return;
   interest_ = events;

@@ -36,6 +36,7 @@ enum class Timer : unsigned char {
   Io,         // no progress reading a body or writing a response
   Linger,     // after shutdown(SHUT_WR), waiting for the peer's FIN
   Pool,       // an idle backend connection kept for reuse
+  Tunnel,     // no byte either way on a relayed connection (never under 60 s)
   Count,
 };
 
@@ -103,6 +104,10 @@ class Conn final : public Pollable {
   // Writes what is pending.  Ok: all written, chunk returned.  Again: the rest
   // waits for EPOLLOUT (armed here).  Error: errno says why; the caller closes.
   Io flush();
+
+  // Writes p[0..n) straight to the socket (no output chunk), for relays that
+  // keep their bytes in the other Conn's input.  *sent may be short.
+  Io send(const char* p, size_t n, size_t* sent);
 
   // Sets the epoll interest (EPOLLIN / EPOLLOUT); a no-op when unchanged.
   void want(uint32_t events);

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// head — the request head portico sends a backend: canonical, whatever the
+// client sent (shared/reference/testing.md §3.1, "Re-framing").
+//
+// One Host; the one framing field the parser validated (Content-Length or
+// Transfer-Encoding: chunked), re-stated; no hop-by-hop fields (Connection
+// and what it names, Keep-Alive, Proxy-*, TE, Trailer, Upgrade unless this
+// is an upgrade); no Expect (the session answers it); portico's session
+// cookie removed from Cookie, other cookies byte for byte;
+// X-Forwarded-For/-Proto/-Host set by portico, never passed on.
+#pragma once
+
+#include <string_view>
+
+#include "http/request.h"
+#include "reactor/conn.h"
+
+namespace proxy {
+
+struct Forwarding {
+  std::string_view session_cookie;  // removed from Cookie before forwarding
+  std::string_view strip_prefix;    // removed from the front of the path ("/vscode")
+};
+
+// True for a field that describes one hop only (RFC 9110 §7.6.1), given the
+// message's Connection field.  Framing fields count as hop-by-hop here.
+bool hop_by_hop(std::string_view name, std::string_view connection);
+
+// Writes the head for `req` into u's output.  False when it does not fit.
+bool write_request_head(reactor::Conn& u, const http::Request& req, const Forwarding& fw);
+
+}  // namespace proxy
