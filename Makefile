@@ -107,9 +107,19 @@ build/portico: build/release/portico
 static: build/static/portico
 asan: build/asan/portico
 
-run: build/portico
-	@echo "portico: serving on http://127.0.0.1:8080/ (Ctrl-C stops it)"
-	$(Q)exec build/portico --bind-addr 127.0.0.1:8080 $(ARGS)
+DEPS_VSCODE := build/.deps-vscode
+$(DEPS_VSCODE): $(DEPS_BUILD)
+	$(Q)third_party/deps.sh packages vscode
+	$(Q)touch $@
+
+# A real VS Code server (npm code-server 4.100.3 on Debian's Node 20), then
+# portico in front of it, opening this folder unless ARGS names another.
+run: build/portico $(DEPS_VSCODE)
+	$(Q)main=$$(third_party/vscode-server.sh build/vscode) && \
+	echo "portico: open http://127.0.0.1:8080/ and log in; the password is \$$PASSWORD if set, else in" \
+	  "~/.config/code-server/config.yaml (key 'password'; portico writes one there if none is set)." && \
+	echo "portico: Ctrl-C stops it." && \
+	exec build/portico --bind-addr 127.0.0.1:8080 --vscode-server "$$main" $(if $(ARGS),$(ARGS),.)
 
 check: $(DEPS_TEST) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests
 	$(Q)tests/run.sh

@@ -83,6 +83,11 @@ int Server::start_auth() {
     logf(Level::Fatal, "%s", err.c_str());
     return config::kExitConfig;
   }
+  if (cfg_.password_source == config::Config::Source::Environment) {
+    logf(Level::Info, "login: password from $%s", cfg_.hashed_password.empty() ? "PASSWORD" : "HASHED_PASSWORD");
+  } else {
+    logf(Level::Info, "login: password in %s", cfg_.config_path.c_str());
+  }
   if (!sessions_.open(cfg_.data_dir, password_.fingerprint(), cfg_.session_lifetime, &err)) {
     logf(Level::Fatal, "sessions: %s", err.c_str());
     return config::kExitSystem;
@@ -121,16 +126,52 @@ int Server::bind() {
   return open_listener();
 }
 
-int Server::start() {
-  if (int rc = start_auth(); rc != 0) return rc;
+// The backend: one already running (--vscode-addr), or one portico starts
+// on first use (--vscode-server) with the user's options passed through.
+int Server::start_vscode() {
+  std::string why;
   if (!cfg_.vscode_addr.empty()) {
-    std::string why;
     if (!vscode_target_.parse(cfg_.vscode_addr, &why)) {
       logf(Level::Fatal, "vscode-addr %s: %s", cfg_.vscode_addr.c_str(), why.c_str());
       return config::kExitConfig;
     }
     vscode_enabled_ = true;
+    return 0;
   }
+  if (cfg_.vscode_server.empty()) return 0;
+  backend::Launch launch;
+  std::string_view path = cfg_.vscode_server;
+  if (path.size() > 3 && path.substr(path.size() - 3) == ".js") launch.argv.push_back("node");
+  launch.argv.push_back(cfg_.vscode_server);
+  for (const char* a : {"--without-connection-token", "--accept-server-license-terms"}) launch.argv.push_back(a);
+  if (!cfg_.user_data_dir.empty()) launch.argv.push_back("--user-data-dir=" + cfg_.user_data_dir);
+  if (!cfg_.extensions_dir.empty()) launch.argv.push_back("--extensions-dir=" + cfg_.extensions_dir);
+  for (const std::string& o : cfg_.vscode_options) launch.argv.push_back("--" + o);
+  if (!cfg_.folder.empty()) {
+    char abs[4096];
+    launch.argv.push_back("--default-folder=" + std::string(realpath(cfg_.folder.c_str(), abs) ? abs : cfg_.folder.c_str()));
+  }
+  if (!supervisor_.init(&loop_, std::move(launch), &why)) {
+    logf(Level::Fatal, "vscode-server: %s", why.c_str());
+    return config::kExitSystem;
+  }
+  if (!vscode_target_.parse("unix:" + supervisor_.socket_path(), &why)) {
+    logf(Level::Fatal, "vscode-server socket: %s", why.c_str());
+    return config::kExitSystem;
+  }
+  vscode_enabled_ = supervised_ = true;
+  return 0;
+}
+
+bool Server::backend_starting() {
+  if (!supervised_) return false;
+  supervisor_.want();
+  return supervisor_.state() != backend::Supervisor::State::Ready;
+}
+
+int Server::start() {
+  if (int rc = start_auth(); rc != 0) return rc;
+  if (int rc = start_vscode(); rc != 0) return rc;
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
@@ -174,6 +215,7 @@ int Server::start() {
 int Server::run() {
   loop_.run();
   listener_.close();
+  if (supervised_) supervisor_.stop(5000);
   logf(Level::Info, "stopped");
   return config::kExitOk;
 }
@@ -201,7 +243,11 @@ reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, htt
   routes::Exchange ex{req, resp, 0, {}, {}, 0, {}};
   // The fork of the road for ordinary requests: answered here, or forwarded.
   if (chain_.run(ex) == routes::Outcome::Divert) {
-    proxy_.start(c, req, resp, vscode_target_, proxy::Forwarding{login_.cookie, ex.strip});
+    if (backend_starting()) {
+      http::render_error(&req, resp, site_, 503, "VS Code is starting; this page tries again by itself.", "", 1);
+    } else {
+      proxy_.start(c, req, resp, vscode_target_, proxy::Forwarding{login_.cookie, ex.strip});
+    }
   }
   return reactor::Flow::Keep;
 }
@@ -225,6 +271,7 @@ size_t Server::health_reply(void* self, bool, char* out, size_t cap) {
 reactor::Flow Server::claim_vscode(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
                                    const ws::Handshake&) {
   auto* s = static_cast<Server*>(self);
+  if (s->backend_starting()) return s->http_.reject(c, 503);
   std::string_view strip = req.path == "/vscode" || req.path.substr(0, 8) == "/vscode/" ? "/vscode" : "";
   return s->tunnel_.start(c, req, head_len, s->vscode_target_, proxy::Forwarding{s->login_.cookie, strip});
 }
@@ -240,6 +287,10 @@ reactor::Flow Server::claim_health(void* self, reactor::Conn& c, const http::Req
 }
 
 void Server::on_signal(int signo) {
+  if (signo == SIGCHLD) {
+    supervisor_.reap();
+    return;
+  }
   if (signo == SIGHUP) {
     logf(Level::Info, "SIGHUP: nothing to reload");
     return;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "auth/limiter.h"
+#include "backend/supervisor.h"
 #include "auth/origin.h"
 #include "auth/password.h"
 #include "auth/sessions.h"
@@ -54,6 +55,9 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
  private:
   int open_listener();
   int start_auth();
+  int start_vscode();
+  // With a supervised backend that is not up yet: starts it and says so.
+  bool backend_starting();
   void begin_drain();
   static void drain_expired(void* self);
   static size_t health_reply(void* self, bool text, char* out, size_t cap);
@@ -78,6 +82,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   bool vscode_enabled_ = false;
   proxy::HttpProxy proxy_;
   proxy::Tunnel tunnel_;
+  backend::Supervisor supervisor_;
+  bool supervised_ = false;         // --vscode-server: portico runs the backend
   routes::Chain chain_;
   ws::Endpoint health_ws_;
   ws::Table ws_routes_;

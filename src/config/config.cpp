@@ -29,12 +29,19 @@ bool usage_error(Error* err, std::string msg) {
 // Splits argv into (option, value) pairs; applies nothing yet, so --config
 // can be found before the file it names is read.
 bool scan_argv(int argc, char** argv, std::vector<Arg>* out, Error* err) {
+  bool folder_seen = false;
   for (int i = 1; i < argc; i++) {
     std::string_view a = argv[i];
     if (a == "-h") a = "--help";
     if (a == "-v") a = "--version";
     if (a.substr(0, 2) != "--" || a.size() == 2) {
-      return usage_error(err, "unexpected argument '" + std::string(a) + "' (see --help)");
+      // One folder to open, as code-server takes it.
+      if (a.empty() || a.front() == '-' || folder_seen) {
+        return usage_error(err, "unexpected argument '" + std::string(a) + "' (see --help)");
+      }
+      folder_seen = true;
+      out->push_back({nullptr, a, a});
+      continue;
     }
     std::string_view name = a.substr(2), value;
     size_t eq = name.find('=');
@@ -168,6 +175,10 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
   std::vector<Arg> args;
   if (!scan_argv(argc, argv, &args, err)) return false;
   for (const Arg& a : args) {
+    if (a.opt == nullptr) {
+      cfg->folder = std::string(a.value);
+      continue;
+    }
     std::string_view name = a.opt->name;
     if (name == "help") cfg->help = true;
     if (name == "version") cfg->version = true;
@@ -177,7 +188,7 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
 
   bool explicit_path = false;
   for (const Arg& a : args) {
-    if (std::string_view(a.opt->name) == "config") {
+    if (a.opt != nullptr && std::string_view(a.opt->name) == "config") {
       cfg->config_path = std::string(a.value);
       explicit_path = true;
     }
@@ -193,7 +204,7 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
   }
 
   for (const Arg& a : args) {
-    if (a.opt->reset == nullptr) continue;
+    if (a.opt == nullptr || a.opt->reset == nullptr) continue;
     bool first = true;
     for (const Arg& b : args) {
       if (&b == &a) break;
@@ -203,6 +214,7 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
   }
   for (const Arg& a : args) {
     std::string why;
+    if (a.opt == nullptr) continue;
     if (!a.opt->set(*cfg, a.value, &why)) return usage_error(err, "--" + std::string(a.opt->name) + " " + std::string(a.value) + ": " + why);
   }
   take_secrets_from_env(cfg);
@@ -217,7 +229,7 @@ std::string default_data_dir() {
 }
 
 void print_usage(FILE* out) {
-  fputs("usage: portico [options]\n"
+  fputs("usage: portico [options] [folder]\n"
         "       portico hash-password [--memory KIB] [--passes N] [--lanes N] < password\n\n"
         "VS Code in the browser for small Linux boxes.\n\n"
         "options:\n", out);

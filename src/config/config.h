@@ -60,6 +60,10 @@ struct Config {
   // The VS Code server: one already running, or one portico starts.
   std::string vscode_addr;         // "unix:/path" or "HOST:PORT"
   bool splice = true;              // relay tunnels with splice(2) where it can
+  std::string vscode_server;       // a launcher, or a server-main.js run with node
+  std::string user_data_dir, extensions_dir;
+  std::vector<std::string> vscode_options;  // "flag" or "flag=value", passed as --flag[=value]
+  std::string folder;              // the folder (or .code-workspace) to open
 
   uint32_t max_connections = 1024;
   uint32_t max_header_size = 16384;

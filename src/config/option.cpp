@@ -130,6 +130,13 @@ bool set_no_splice(Config& c, std::string_view, std::string*) {
   return true;
 }
 
+bool add_vscode_option(Config& c, std::string_view v, std::string* why) {
+  if (v.empty() || v.front() == '-') return *why = "expected flag or flag=value, without dashes", false;
+  c.vscode_options.emplace_back(v);
+  return true;
+}
+void reset_vscode_options(Config& c) { c.vscode_options.clear(); }
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -148,6 +155,8 @@ constexpr Option kOptions[] = {
     {"cookie-suffix", "SUFFIX", "name the session cookie code-server-session-SUFFIX", set_suffix, false, false, nullptr},
     {"data-dir", "DIR", "session key and revocations (default ~/.local/share/code-server)",
      set_string<&Config::data_dir>, false, false, nullptr},
+    {"extensions-dir", "DIR", "the VS Code server's extensions", set_string<&Config::extensions_dir>, false, false,
+     nullptr},
     {"drain-timeout", "SECONDS", "on SIGTERM, time given to requests in flight (default 10)",
      set_u32<&Config::drain_timeout, 0, 3600>, false, false, nullptr},
     {"header-timeout", "SECONDS", "time allowed for a whole request head (default 10)",
@@ -183,8 +192,14 @@ constexpr Option kOptions[] = {
      add_origin, false, false, reset_origins},
     {"trusted-proxies", "ADDRESS", "believe X-Forwarded-For from this proxy address (repeatable)", add_proxy, false,
      false, reset_proxies},
+    {"user-data-dir", "DIR", "the VS Code server's user data (settings, state)", set_string<&Config::user_data_dir>,
+     false, false, nullptr},
     {"verbose", nullptr, "log everything (same as --log trace)", set_verbose, false, false, nullptr},
     {"version", nullptr, "print the version and exit", set_version, true, false, nullptr},
+    {"vscode-option", "OPTION", "pass --OPTION (flag or flag=value) to the VS Code server (repeatable)",
+     add_vscode_option, false, false, reset_vscode_options},
+    {"vscode-server", "PATH", "start and supervise this VS Code server: a launcher, or server-main.js run with node",
+     set_string<&Config::vscode_server>, false, false, nullptr},
     {"vscode-addr", "ADDRESS", "a VS Code server already running: unix:PATH or HOST:PORT",
      set_string<&Config::vscode_addr>, false, false, nullptr},
     {"welcome-text", "TEXT", "heading of the login page", set_string<&Config::welcome_text>, false, false, nullptr},
@@ -202,7 +217,7 @@ constexpr const char* kForeign[] = {
     "extensions-dir", "github-auth", "host", "i18n", "idle-timeout-seconds",
     "ignore-last-opened", "link-protection-trusted-domains", "locale", "port",
     "proxy-domain", "reconnection-grace-time", "session-socket", "skip-auth-preflight",
-    "user-data-dir", "vscode-option",
+    
 };
 
 }  // namespace

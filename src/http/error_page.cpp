@@ -18,7 +18,7 @@ constexpr size_t kMaxMessage = 512;
 namespace {
 
 void render(bool html, std::string_view path, Response& resp, const Site& site, int status, std::string_view message,
-            std::string_view allow) {
+            std::string_view allow, int retry_s) {
   if (message.size() > kMaxMessage) message = message.substr(0, kMaxMessage);
   char body[kMaxBody];
   base::Writer w(body, sizeof body);
@@ -38,6 +38,13 @@ void render(bool html, std::string_view path, Response& resp, const Site& site, 
   }
   resp.begin(status);
   if (!allow.empty()) resp.header("Allow", allow);
+  if (retry_s > 0) {
+    char n[12];
+    base::Writer nw(n, sizeof n);
+    nw.put_u64(static_cast<uint64_t>(retry_s));
+    resp.header("Retry-After", nw.view());
+    if (html) resp.header("Refresh", nw.view());
+  }
   if (html) {
     // The page loads nothing but its stylesheet from /_static.
     resp.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:");
@@ -49,13 +56,13 @@ void render(bool html, std::string_view path, Response& resp, const Site& site, 
 }  // namespace
 
 void render_error(const Request* req, Response& resp, const Site& site, int status, std::string_view message,
-                  std::string_view allow) {
-  render(req != nullptr && req->wants_html(), req != nullptr ? req->path : "/", resp, site, status, message, allow);
+                  std::string_view allow, int retry_s) {
+  render(req != nullptr && req->wants_html(), req != nullptr ? req->path : "/", resp, site, status, message, allow, retry_s);
 }
 
 void render_error(bool html, std::string_view path, Response& resp, const Site& site, int status,
                   std::string_view message) {
-  render(html, path, resp, site, status, message, {});
+  render(html, path, resp, site, status, message, {}, 0);
 }
 
 }  // namespace http

@@ -18,8 +18,9 @@ struct Site {
 
 // Answers `status` with `message` (escaped for its context).  `req` may be a
 // partial head (a parse error) or nullptr.  `allow` adds an Allow header (405).
+// `retry_s` > 0 adds Retry-After, and Refresh so that a browser tries again.
 void render_error(const Request* req, Response& resp, const Site& site, int status,
-                  std::string_view message, std::string_view allow = {});
+                  std::string_view message, std::string_view allow = {}, int retry_s = 0);
 // The same, for an answer given after the request head is gone (a proxy's
 // 502): HTML or not, and the path the page's links are relative to.
 void render_error(bool html, std::string_view path, Response& resp, const Site& site, int status,

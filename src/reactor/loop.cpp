@@ -44,6 +44,7 @@ bool Loop::init(const LoopLimits& limits, SignalHandler* signals) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGCHLD);  // the VS Code server portico supervises
   if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return false;
   signals_.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (signals_.fd < 0) return false;

@@ -47,8 +47,8 @@ class Loop {
   Loop& operator=(const Loop&) = delete;
   ~Loop();
 
-  // Creates the epoll set, the signalfd (SIGTERM, SIGINT, SIGHUP; SIGPIPE is
-  // ignored) and reserves the slab and the pool.  False with errno on failure.
+  // Creates the epoll set, the signalfd (SIGTERM, SIGINT, SIGHUP, SIGCHLD;
+  // SIGPIPE is ignored) and reserves the slab and the pool.  False with errno on failure.
   bool init(const LoopLimits& limits, SignalHandler* signals);
 
   // Runs turns until stop(); returns after the turn in which stop() was called.

@@ -110,7 +110,7 @@ def case_bind_failure_exits_111():
 
 
 def case_usage_errors_exit_100():
-    for args in (["--nope"], ["--bind-addr"], ["--max-headers", "0"], ["--log", "loud"], ["folder"],
+    for args in (["--nope"], ["--bind-addr"], ["--max-headers", "0"], ["--log", "loud"], ["one", "two"],
                  ["--password", "x"], ["--bind-addr", "example.com:80"]):
         rc, out, err = run_cli(*args)
         check(rc == 100, (args, rc))

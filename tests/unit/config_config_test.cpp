@@ -78,7 +78,7 @@ TEST_CASE("usage errors exit 100 and name the flag") {
                        Bad{{"--max-headers", "0"}, "--max-headers"}, Bad{{"--max-headers", "ten"}, "--max-headers"},
                        Bad{{"--log", "loud"}, "--log"}, Bad{{"--socket-mode", "999", "--socket", "/tmp/x"}, "--socket-mode"},
                        Bad{{"--socket-mode", "600"}, "--socket"}, Bad{{"--password", "x"}, "--password"},
-                       Bad{{"--verbose=yes"}, "--verbose"}, Bad{{"folder"}, "folder"},
+                       Bad{{"--verbose=yes"}, "--verbose"}, Bad{{"one", "two"}, "two"},
                        Bad{{"--bind-addr", "example.com:80"}, "example.com"}, Bad{{"--ready-fd", "999"}, "999"}}) {
     Run r = load(b.args);
     CAPTURE(b.mentions);
@@ -183,4 +183,14 @@ TEST_CASE("secrets: from the environment, never from argv, and gone from the env
   CHECK(suffix.cfg.cookie_suffix == "a-b-c");
   CHECK(load({"--auth", "basic"}).err.status == config::kExitUsage);
   CHECK(load({"--auth", "none"}).cfg.auth == config::Config::Auth::None);
+}
+
+TEST_CASE("a folder to open, and the VS Code server's options") {
+  Run r = load({"--vscode-server", "/opt/vs/server-main.js", "--vscode-option", "log=trace", "--vscode-option",
+                "disable-telemetry", "--user-data-dir", "/u", "my-project"});
+  REQUIRE(r.ok);
+  CHECK(r.cfg.folder == "my-project");
+  CHECK(r.cfg.vscode_options == std::vector<std::string>{"log=trace", "disable-telemetry"});
+  CHECK(r.cfg.user_data_dir == "/u");
+  CHECK(load({"--vscode-option", "--flag"}).err.status == config::kExitUsage);
 }
