@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/log.h"
 #include "routes/assets.h"
 #include "routes/vscode.h"
@@ -170,6 +171,10 @@ bool Server::backend_starting() {
 }
 
 int Server::start() {
+  if (!base::make_dirs(cfg_.data_dir)) {
+    logf(Level::Fatal, "data-dir %s: %s", cfg_.data_dir.c_str(), strerror(errno));
+    return config::kExitSystem;
+  }
   if (int rc = start_auth(); rc != 0) return rc;
   if (int rc = start_vscode(); rc != 0) return rc;
 
@@ -178,9 +183,11 @@ int Server::start() {
             chain_.use("well-known", routes::well_known, nullptr) &&
             chain_.use("static", routes::static_files, &static_) &&
             chain_.use("healthz", routes::health, &heart_) &&
+            chain_.use("manifest", routes::manifest, const_cast<std::string*>(&cfg_.app_name)) &&
             chain_.use("login", routes::login, &login_, routes::login_body_limit) &&
             chain_.use("logout", routes::logout, &login_) &&
             chain_.use("guard", routes::guard, &login_) &&
+            chain_.use("mint-key", routes::mint_key, const_cast<std::string*>(&cfg_.data_dir)) &&
             chain_.use("vscode", routes::vscode, &vscode_enabled_);
   // The WebSocket route table.  /healthz has no origin check, as in
   // code-server: it reveals nothing and monitors connect from anywhere.

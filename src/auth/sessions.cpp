@@ -12,6 +12,7 @@
 
 #include "auth/ct.h"
 #include "base/base64.h"
+#include "base/fs.h"
 #include "base/log.h"
 
 namespace auth {
@@ -71,10 +72,7 @@ bool Sessions::open(const std::string& dir, std::string_view fingerprint, uint32
   dir_ = dir;
   fingerprint_ = std::string(fingerprint);
   lifetime_ = lifetime_s;
-  for (size_t i = 1; i <= dir.size(); i++) {  // mkdir -p, 0700 for what it makes
-    if (i < dir.size() && dir[i] != '/') continue;
-    if (mkdir(dir.substr(0, i).c_str(), 0700) != 0 && errno != EEXIST) return *err = "mkdir " + dir + ": " + strerror(errno), false;
-  }
+  if (!base::make_dirs(dir)) return *err = "mkdir " + dir + ": " + strerror(errno), false;
   std::string key_path = dir + "/portico-session.key";
   if (!read_exact(key_path, master_, sizeof master_)) {
     if (access(key_path.c_str(), F_OK) == 0) return *err = key_path + ": not a 32-byte key file", false;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "config/config.h"
 
 namespace config {
@@ -19,16 +20,6 @@ bool fail(Error* err, const std::string& what) {
   err->status = kExitSystem;
   err->message = what + ": " + strerror(errno);
   return false;
-}
-
-// mkdir -p with mode 0700 for what it creates.
-bool make_dirs(const std::string& path) {
-  for (size_t i = 1; i <= path.size(); i++) {
-    if (i < path.size() && path[i] != '/') continue;
-    std::string part = path.substr(0, i);
-    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) return false;
-  }
-  return true;
 }
 
 std::string default_path() {
@@ -52,7 +43,7 @@ bool ensure_password(Config* cfg, Error* err) {
     return false;
   }
   size_t slash = path.rfind('/');
-  if (slash != std::string::npos && slash > 0 && !make_dirs(path.substr(0, slash))) return fail(err, "mkdir for " + path);
+  if (slash != std::string::npos && slash > 0 && !base::make_dirs(path.substr(0, slash))) return fail(err, "mkdir for " + path);
   struct stat st;
   bool fresh = stat(path.c_str(), &st) != 0;
   int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

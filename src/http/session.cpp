@@ -63,6 +63,7 @@ void Protocol::adopt(Conn& c) {
 }
 
 void Protocol::set_peer(Conn& c, void* peer) { session_of(c).peer = peer; }
+bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
 void* Protocol::peer(Conn& c) const { return session_of(c).peer; }
 
 void Protocol::on_release(Conn& c) {
@@ -103,6 +104,8 @@ Flow Protocol::on_readable(Conn& c) {
         c.close("read error");
         return Flow::Closed;
       case Io::Full:
+        // Streaming a body: the other side is full; it wakes us (resume()).
+        if (s.phase == Phase::Forward) return advance(c, s);
         // The whole head did not fit in max_head bytes.
         return fail(c, s, 431, "request head too large");
       case Io::Ok:
@@ -116,6 +119,8 @@ Flow Protocol::on_readable(Conn& c) {
     }
     Flow f = advance(c, s);
     if (f != Flow::Keep || c.out_pending()) return f;
+    // Body bytes the other side could not take yet: read no more for now.
+    if ((s.phase == Phase::Forward || s.phase == Phase::Await) && c.in_len() > 0) return Flow::Keep;
     // A read that did not fill the room it had drained the socket: another
     // read() would only say EAGAIN, one wasted syscall per request.
     if (n < room) return Flow::Keep;
@@ -223,12 +228,24 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   // upgrade, and a body we read to its end.  With Expect: 100-continue and
   // no 100 sent, the client may or may not send the body after our answer.
   bool drain_body = h.has_body && !h.chunked && (body_read || (h.content_length <= opts_.drain_max && h.expect < 0));
-  if (upgrade || (h.has_body && !drain_body)) s.close_after = true;
+  bool framed = !upgrade && (!h.has_body || drain_body);
 
-  Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after);
+  Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after && framed);
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
+  // A deferred answer reads the whole body (it streams it on), so only the
+  // upgrade case leaves unframed bytes behind it.
+  if (!framed && !(resp.deferred() && !upgrade)) s.close_after = true;
   if (resp.deferred()) {
+    if (h.expect >= 0) {  // the backend never sees Expect: the client waits for us
+      size_t cap = 0;
+      char* p = c.out_space(&cap);
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      if (p != nullptr && cap >= kContinue.size()) {
+        kContinue.copy(p, kContinue.size());
+        c.out_commit(kContinue.size());
+      }
+    }
     // The head stays where it is until the router has copied it; from here
     // the body (if any) streams out as it comes.
     c.consume(head_len);

@@ -92,6 +92,9 @@ class Protocol final : public reactor::Handler {
   // What answers a deferred request (a proxy's upstream connection).
   void set_peer(reactor::Conn& c, void* peer);
   void* peer(reactor::Conn& c) const;
+  // Whether the connection goes on after the current answer (no shutdown,
+  // no framing doubt): a deferred answer says "Connection: close" if not.
+  bool keeps(reactor::Conn& c) const;
   // Tears the Session down so that another protocol can take `c` over.
   void release(reactor::Conn& c) { on_release(c); }
 

@@ -104,7 +104,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   e.client = &client;
   e.head_only = req.head_only;
   e.html = req.wants_html();
-  e.client_keep = resp.keep_alive();
+  e.client_keep = req.head->keep_alive;
   e.request_done = e.head_sent = e.message_done = e.headers_done = false;
   if (!write_request_head(*u, req, fw)) {
     u->close("request head too large to forward");
@@ -191,6 +191,7 @@ Flow HttpProxy::on_readable(Conn& u) {
     u.close("idle backend connection ended");
     return Flow::Closed;
   }
+  if (e.phase == Phase::Connecting) return on_writable(u);  // a refused connect shows up as readable too
   size_t n = 0;
   switch (u.read(u.loop().pool().chunk_size(), &n)) {
     case Io::Again:
@@ -221,7 +222,11 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
     u.close("client went away");
     return Flow::Closed;
   }
-  for (int guard = 0; guard < 64 && u.in_len() > 0 && !e.message_done; guard++) {
+  static const char kNothing[1] = {0};
+  for (int guard = 0; guard < 64 && !e.message_done; guard++) {
+    // After the head the parser may finish with no more input (an empty
+    // body), so it runs on empty input then too.
+    if (u.in_len() == 0 && !e.head_sent) break;
     size_t before = 0, room = 0;
     size_t len = u.in_len();
     if (e.head_sent) {
@@ -229,13 +234,16 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
       if (room == 0) break;
       len = len < room ? len : room;
     }
-    llhttp_errno_t err = llhttp_execute(&e.parser, u.in(), len);
+    const char* in = u.in() != nullptr ? u.in() : kNothing;
+    llhttp_errno_t err = llhttp_execute(&e.parser, in, len);
     size_t used = len;
     if (err == HPE_PAUSED) {
-      used = static_cast<size_t>(llhttp_get_error_pos(&e.parser) - u.in());
+      used = static_cast<size_t>(llhttp_get_error_pos(&e.parser) - in);
       llhttp_resume(&e.parser);
     } else if (err != HPE_OK) {
       return fail(u, e, 502, "the VS Code server sent a malformed response");
+    } else if (len == 0) {
+      break;  // needs more bytes
     }
     if (!e.head_sent) {
       if (!e.headers_done) {
@@ -249,7 +257,7 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
       size_t cap = 0;
       char* out = c->out_space(&cap);
       if (out == nullptr || used > cap) return fail(u, e, 502, "no output buffer");
-      memcpy(out, u.in(), used);
+      if (used > 0) memcpy(out, in, used);
       c->out_commit(used);
     }
     u.consume(used);
@@ -291,6 +299,7 @@ bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
   for (std::string_view rest = head; !rest.empty();) {  // Connection names more hop-by-hop fields
     size_t nl = rest.find('\n');
     std::string_view l = rest.substr(0, nl);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (base::ieq(l.substr(0, 11), "connection:")) connection = base::trim_ows(l.substr(11));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
   }
@@ -312,6 +321,7 @@ bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
     w.put("\r\n");
   }
   if (llhttp_message_needs_eof(&e.parser)) e.client_keep = false;  // its end is the backend's close
+  if (!http_.keeps(*e.client)) e.client_keep = false;
   if (!e.client_keep) w.put("Connection: close\r\n");
   w.put("\r\n");
   if (!w.ok()) return false;
