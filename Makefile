@@ -44,6 +44,7 @@ SECT_static := -ffunction-sections -fdata-sections
 DEPS_BUILD := build/.deps-build
 DEPS_TEST := build/.deps-test
 DEPS_BENCH := build/.deps-bench
+DEPS_VSCODE := build/.deps-vscode
 
 .PHONY: all static asan run check unit e2e lint bench clean deps
 all: build/portico
@@ -57,6 +58,9 @@ $(DEPS_TEST): $(DEPS_BUILD) tests/browser/package-lock.json
 	$(Q)touch $@
 $(DEPS_BENCH): $(DEPS_BUILD)
 	$(Q)third_party/deps.sh packages bench
+	$(Q)touch $@
+$(DEPS_VSCODE): $(DEPS_BUILD)
+	$(Q)third_party/deps.sh packages vscode
 	$(Q)touch $@
 deps: $(DEPS_TEST)
 
@@ -107,11 +111,6 @@ build/portico: build/release/portico
 static: build/static/portico
 asan: build/asan/portico
 
-DEPS_VSCODE := build/.deps-vscode
-$(DEPS_VSCODE): $(DEPS_BUILD)
-	$(Q)third_party/deps.sh packages vscode
-	$(Q)touch $@
-
 # A real VS Code server (npm code-server 4.100.3 on Debian's Node 20), then
 # portico in front of it, opening this folder unless ARGS names another.
 run: build/portico $(DEPS_VSCODE)
@@ -121,7 +120,10 @@ run: build/portico $(DEPS_VSCODE)
 	echo "portico: Ctrl-C stops it." && \
 	exec build/portico --bind-addr 127.0.0.1:8080 --vscode-server "$$main" $(if $(ARGS),$(ARGS),.)
 
-check: $(DEPS_TEST) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests
+# The end-to-end tests drive a real VS Code server: installed once into
+# build/vscode (about a minute), reused by later runs.
+check: $(DEPS_TEST) $(DEPS_VSCODE) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests
+	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
 	$(Q)tests/run.sh
 
 lint: $(DEPS_TEST) build/portico

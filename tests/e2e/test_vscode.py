@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: MIT
+"""The real VS Code server, started and supervised by portico, in Chromium:
+log in, Explorer, editor, terminal; every connection cut and the workbench
+reconnecting; once relayed with splice and once with the copy path.  Then
+the server killed mid-session: a clear 503 or 502, and back after the
+restart."""
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+from harness import Fail, Portico, check, curl
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+SERVER = os.path.join(ROOT, "build/vscode/install/node_modules/code-server/lib/vscode/out/server-main.js")
+SETTINGS = {
+    "workbench.startupEditor": "none", "security.workspace.trust.enabled": False, "telemetry.telemetryLevel": "off",
+    "update.mode": "none", "extensions.autoCheckUpdates": False, "extensions.autoUpdate": False,
+    "extensions.ignoreRecommendations": True, "workbench.enableExperiments": False, "workbench.tips.enabled": False,
+    "terminal.integrated.enablePersistentSessions": False, "chat.disableAIFeatures": True,
+}
+
+
+def start(*extra):
+    check(os.path.exists(SERVER), "no VS Code server at %s (make check installs it)" % SERVER)
+    d = tempfile.mkdtemp(prefix="portico-vscode-test-")
+    folder = os.path.join(d, "sample")
+    os.makedirs(os.path.join(d, "ud", "User"))
+    os.makedirs(folder)
+    for name in ("hello.txt", "second.txt"):
+        with open(os.path.join(folder, name), "w") as f:
+            f.write("from portico %s\n" % name)
+    with open(os.path.join(d, "ud", "User", "settings.json"), "w") as f:
+        json.dump(SETTINGS, f)
+    p = Portico("--vscode-server", SERVER, "--user-data-dir", os.path.join(d, "ud"), "--extensions-dir",
+                os.path.join(d, "ext"), "--vscode-option", "disable-workspace-trust", *extra, folder,
+                auth=True, env={"PASSWORD": "vscode-pw", "EXTENSIONS_GALLERY": "{}"})
+    return p, folder
+
+
+def cut_connections(port):
+    subprocess.run(["ss", "-K", "-t", "state", "established", "( dport = :%d or sport = :%d )" % (port, port)],
+                   capture_output=True, check=True)
+
+
+def browser_session(p, folder, shot):
+    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser/workbench.cjs"), p.url("/"), "vscode-pw",
+                             folder, shot], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NODE_PATH": os.path.join(ROOT, "tests/browser/node_modules")})
+    try:
+        line = node.stdout.readline()
+        if line.strip() != b"CUT":
+            out, err = node.communicate(timeout=60)
+            raise Fail("the workbench did not get ready: %r %r" % (line + out, err[-1500:]))
+        cut_connections(p.port)
+        node.stdin.write(b"GO\n")
+        node.stdin.flush()
+        out, err = node.communicate(timeout=150)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        raise Fail("the browser check hung")
+    report = json.loads(out.strip().splitlines()[-1])
+    check(node.returncode == 0, "browser check failed: %s\n%s" % (report, err[-1500:]))
+    check(len(report["sockets"]) >= 4, "no reconnection seen: %s" % report["sockets"])
+    return report
+
+
+def workbench_case(mode, *extra):
+    p, folder = start(*extra)
+    try:
+        browser_session(p, folder, os.path.join(ROOT, "build/test-logs/workbench-%s.png" % mode))
+    finally:
+        err = p.stop(timeout=20)
+    check(b"vscode: ready after" in err, err[-500:])
+    check(subprocess.run(["pgrep", "-f", SERVER], capture_output=True).returncode == 1, "a VS Code process survived")
+
+
+def case_workbench_spliced():
+    workbench_case("splice")
+
+
+def case_workbench_copied():
+    workbench_case("copy", "--no-splice")
+
+
+def case_server_killed_mid_session():
+    p, folder = start()
+    try:
+        cookie = None
+        rc, out, _ = curl("-si", "--data-urlencode", "password=vscode-pw", p.url("/login"))
+        for line in out.split(b"\r\n"):
+            if line.lower().startswith(b"set-cookie:"):
+                cookie = line.split(b":", 1)[1].split(b";")[0].strip().decode()
+        status = lambda: curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Cookie: " + cookie, p.url("/"))[1]
+        check(status() == b"503", "first request while the server starts")
+        deadline = time.monotonic() + 30
+        while status() != b"200":
+            check(time.monotonic() < deadline, "the server never came up")
+            time.sleep(0.2)
+        pid = int(subprocess.run(["pgrep", "-P", str(p.proc.pid)], capture_output=True).stdout.split()[0])
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.3)
+        during = status()
+        check(during in (b"502", b"503"), "after the kill: %r" % during)
+        deadline = time.monotonic() + 30
+        while status() != b"200":
+            check(time.monotonic() < deadline, "the server never came back")
+            time.sleep(0.2)
+    finally:
+        err = p.stop(timeout=20)
+    check(b"vscode: killed by signal 9" in err and b"vscode: restarting in" in err, err[-800:])
