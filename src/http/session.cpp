@@ -98,14 +98,25 @@ Flow Protocol::on_readable(Conn& c) {
       case Io::Again:
         return Flow::Keep;
       case Io::Eof:
+        if (s.phase == Phase::Await) {
+          // Half-closed after a whole request: the answer still goes out,
+          // then the connection ends.
+          s.close_after = true;
+          c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);
+          return Flow::Keep;
+        }
         c.close(s.phase == Phase::Idle ? "peer closed" : "peer closed mid-request");
         return Flow::Closed;
       case Io::Error:
         c.close("read error");
         return Flow::Closed;
       case Io::Full:
-        // Streaming a body: the other side is full; it wakes us (resume()).
-        if (s.phase == Phase::Forward) return advance(c, s);
+        // A deferred answer: the other side is full, or the client sends its
+        // next requests early; read no more until resume() or finish().
+        if (s.phase == Phase::Forward || s.phase == Phase::Await) {
+          c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);
+          return advance(c, s);
+        }
         // The whole head did not fit in max_head bytes.
         return fail(c, s, 431, "request head too large");
       case Io::Ok:
@@ -292,8 +303,9 @@ Flow Protocol::forward(Conn& c, Session& s) {
     c.consume(s.parser.pos());
     s.parser.discard(s.parser.pos());
     if (done) {
+      // Reading stays on: it sees the client leave, and early bytes of its
+      // next request just wait in the buffer (a full buffer pauses it).
       s.phase = Phase::Await;
-      c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);
       return Flow::Keep;
     }
     if (c.in_len() == 0) {
@@ -385,7 +397,7 @@ Flow Protocol::on_writable(Conn& c) {
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
   if (s.phase == Phase::Forward || s.phase == Phase::Await) {
-    c.want(s.phase == Phase::Forward ? uint32_t{EPOLLIN} : 0u);
+    c.want(EPOLLIN);
     router_->on_drained(c);  // may finish() the exchange
     return Flow::Keep;
   }

@@ -32,7 +32,9 @@ struct Exchange;
 
 class HttpProxy final : public reactor::Handler {
  public:
-  static constexpr size_t kPool = 16;
+  // Idle backend connections kept; as many as clients are likely to be
+  // waiting on the backend at once, or every request above it reconnects.
+  static constexpr size_t kPool = 256;
 
   HttpProxy(http::Protocol& http, const http::Site& site) : http_(http), site_(site) {}
   static size_t proto_size();
