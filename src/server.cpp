@@ -142,7 +142,7 @@ int Server::start_vscode() {
   if (cfg_.vscode_server.empty()) return 0;
   backend::Launch launch;
   std::string_view path = cfg_.vscode_server;
-  if (path.size() > 3 && path.substr(path.size() - 3) == ".js") launch.argv.push_back("node");
+  if (path.size() > 3 && path.substr(path.size() - 3) == ".js") launch.argv.push_back(cfg_.node);
   launch.argv.push_back(cfg_.vscode_server);
   for (const char* a : {"--without-connection-token", "--accept-server-license-terms"}) launch.argv.push_back(a);
   if (!cfg_.user_data_dir.empty()) launch.argv.push_back("--user-data-dir=" + cfg_.user_data_dir);

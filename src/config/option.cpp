@@ -178,6 +178,8 @@ constexpr Option kOptions[] = {
      set_u32<&Config::max_url_size, 16, 65535>, false, false, nullptr},
     {"no-splice", nullptr, "relay WebSocket tunnels with read and write instead of splice(2)", set_no_splice, false,
      false, nullptr},
+    {"node", "PATH", "the Node that runs a server-main.js given to --vscode-server (default: node on PATH)",
+     set_string<&Config::node>, false, false, nullptr},
     {"password", "PASSWORD", "", set_password, false, true, nullptr},
     {"ready-fd", "FD", "write \"listening ADDRESS\" and a newline to FD once ready, then close it",
      set_fd<&Config::ready_fd>, false, false, nullptr},

@@ -121,3 +121,101 @@ def case_backend_down_is_502():
         check(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", p.url("/healthz"))[1] == b"200", "healthz while the backend is down")
     finally:
         p.stop()
+
+
+def ws_backend():
+    """Answers one upgrade with 101, then echoes upper-cased bytes; on the
+    client's FIN it sends "bye" and closes."""
+    import threading
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(8)
+    seen = {}
+
+    def serve():
+        c, _ = l.accept()
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += c.recv(4096)
+        seen["head"] = head
+        c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        data = head.split(b"\r\n\r\n", 1)[1]
+        while True:
+            if data:
+                c.sendall(data.upper())
+            data = c.recv(65536)
+            if not data:
+                break
+        seen["fin"] = True
+        c.sendall(b"bye")
+        c.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return l, seen
+
+
+UPGRADE = (b"GET /vscode/ws?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1\r\n\r\n")
+
+
+def tunnel_case(*flags):
+    l, seen = ws_backend()
+    p = Portico("--vscode-addr", "127.0.0.1:%d" % l.getsockname()[1], *flags)
+    try:
+        s = p.connect()
+        s.sendall(UPGRADE + b"early bytes;")  # sent with the handshake: delivered after the 101
+        got = b""
+        while b"EARLY BYTES;" not in got:
+            chunk = s.recv(65536)
+            check(chunk, "closed early: %r" % got)
+            got += chunk
+        check(got.startswith(b"HTTP/1.1 101 "), got[:60])
+        big = os.urandom(3 << 20)
+        s.sendall(big)
+        want = big.upper()
+        echo = got.split(b"EARLY BYTES;", 1)[1]
+        while len(echo) < len(want):
+            chunk = s.recv(1 << 20)
+            check(chunk, "closed mid-stream")
+            echo += chunk
+        check(echo == want, "3 MiB through the tunnel came back different")
+        s.shutdown(socket.SHUT_WR)  # the half-close must reach the backend...
+        tail = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            tail += chunk
+        check(tail == b"bye" and seen.get("fin"), "half-close: %r %r" % (tail, seen))  # ...and its answer come back
+        head = seen["head"].split(b"\r\n\r\n")[0]
+        check(head.startswith(b"GET /ws?x=1 HTTP/1.1\r\n"), head[:60])
+        check(b"\r\nUpgrade: websocket" in head and b"Sec-WebSocket-Key: " in head, head)
+        s.close()
+    finally:
+        err = p.stop()
+        l.close()
+
+
+def case_tunnel_spliced():
+    tunnel_case()
+
+
+def case_tunnel_copied():
+    tunnel_case("--no-splice")
+
+
+def case_tunnel_refused_origin_and_auth():
+    l, seen = ws_backend()
+    p = Portico("--vscode-addr", "127.0.0.1:%d" % l.getsockname()[1])
+    try:
+        bad = UPGRADE.replace(b"Origin: http://127.0.0.1", b"Origin: http://evil.example")
+        check(exchange(p, bad) == b"HTTP/1.1 403 Forbidden\r\n\r\n", "foreign origin")
+    finally:
+        p.stop()
+    p = Portico("--vscode-addr", "127.0.0.1:%d" % l.getsockname()[1], auth=True, env={"PASSWORD": "x"})
+    try:
+        check(exchange(p, UPGRADE) == b"HTTP/1.1 401 Unauthorized\r\n\r\n", "no session")
+        check("head" not in seen, "a refused upgrade reached the backend")
+    finally:
+        p.stop()
+        l.close()
