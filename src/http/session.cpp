@@ -42,7 +42,7 @@ struct Session {
   Parser parser;
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
-  void* peer = nullptr;        // Forward, Await: what answers (see Router)
+  void* answerer = nullptr;    // Forward, Await: what answers (see Router)
   bool close_after = false;    // end the connection once the current answer has left
 };
 
@@ -62,13 +62,13 @@ void Protocol::adopt(Conn& c) {
   c.start_timer(Timer::Head);
 }
 
-void Protocol::set_peer(Conn& c, void* peer) { session_of(c).peer = peer; }
+void Protocol::attach(Conn& c, void* answerer) { session_of(c).answerer = answerer; }
 bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
-void* Protocol::peer(Conn& c) const { return session_of(c).peer; }
+void* Protocol::attached(Conn& c) const { return session_of(c).answerer; }
 
 void Protocol::on_release(Conn& c) {
   Session& s = session_of(c);
-  if (s.peer != nullptr && (s.phase == Phase::Forward || s.phase == Phase::Await)) router_->abandon(c, s.peer);
+  if (s.answerer != nullptr && (s.phase == Phase::Forward || s.phase == Phase::Await)) router_->abandon(c, s.answerer);
   s.~Session();
   c.set_handler(nullptr);
 }
@@ -318,7 +318,7 @@ Flow Protocol::forward(Conn& c, Session& s) {
 
 Flow Protocol::finish(Conn& c, bool keep) {
   Session& s = session_of(c);
-  s.peer = nullptr;
+  s.answerer = nullptr;
   // An answer that came before the whole request body leaves bytes whose
   // framing nobody will read: the connection cannot go on.
   if (!keep || s.phase != Phase::Await) s.close_after = true;

@@ -55,8 +55,8 @@ class Router {
   // The client took all the output written for it: more can come.
   virtual void on_drained(reactor::Conn& c) = 0;
   // The client went away while a deferred answer was in progress; `peer` is
-  // what the router attached with Protocol::set_peer().
-  virtual void abandon(reactor::Conn& c, void* peer) = 0;
+  // what the router attached with Protocol::attach().
+  virtual void abandon(reactor::Conn& c, void* answerer) = 0;
 
  protected:
   ~Router() = default;
@@ -90,8 +90,8 @@ class Protocol final : public reactor::Handler {
   // The other side of a deferred request has room for more of its body.
   reactor::Flow resume(reactor::Conn& c);
   // What answers a deferred request (a proxy's upstream connection).
-  void set_peer(reactor::Conn& c, void* peer);
-  void* peer(reactor::Conn& c) const;
+  void attach(reactor::Conn& c, void* answerer);
+  void* attached(reactor::Conn& c) const;
   // Whether the connection goes on after the current answer (no shutdown,
   // no framing doubt): a deferred answer says "Connection: close" if not.
   bool keeps(reactor::Conn& c) const;

@@ -111,7 +111,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
     http::render_error(&req, resp, site_, 431, "request head too large to forward");
     return false;
   }
-  http_.set_peer(client, u);
+  http_.attach(client, u);
   resp.defer();
   u->start_timer(Timer::Io);
   if (e.phase == Phase::Connecting) {
@@ -125,7 +125,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
 }
 
 size_t HttpProxy::body_room(Conn& client) {
-  auto* u = static_cast<Conn*>(http_.peer(client));
+  auto* u = static_cast<Conn*>(http_.attached(client));
   if (u == nullptr || u->closed()) return 1 << 20;  // nothing will take it: let the session read it away
   size_t cap = 0;
   u->out_space(&cap);
@@ -133,7 +133,7 @@ size_t HttpProxy::body_room(Conn& client) {
 }
 
 void HttpProxy::forward_body(Conn& client, const char* p, size_t n, bool last) {
-  auto* u = static_cast<Conn*>(http_.peer(client));
+  auto* u = static_cast<Conn*>(http_.attached(client));
   if (u == nullptr || u->closed()) return;
   Exchange& e = exchange_of(*u);
   size_t cap = 0;
@@ -148,7 +148,7 @@ void HttpProxy::forward_body(Conn& client, const char* p, size_t n, bool last) {
 }
 
 void HttpProxy::on_drained(Conn& client) {
-  auto* u = static_cast<Conn*>(http_.peer(client));
+  auto* u = static_cast<Conn*>(http_.attached(client));
   if (u == nullptr || u->closed()) return;
   Exchange& e = exchange_of(*u);
   if (e.message_done) {
@@ -159,8 +159,8 @@ void HttpProxy::on_drained(Conn& client) {
   (void)pump(*u, e);  // bytes may be waiting in u's input
 }
 
-void HttpProxy::abandon(Conn&, void* peer) {
-  auto* u = static_cast<Conn*>(peer);
+void HttpProxy::abandon(Conn&, void* answerer) {
+  auto* u = static_cast<Conn*>(answerer);
   if (u->closed()) return;
   exchange_of(*u).client = nullptr;
   u->close("client went away");

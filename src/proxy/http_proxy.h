@@ -48,7 +48,7 @@ class HttpProxy final : public reactor::Handler {
   size_t body_room(reactor::Conn& client);
   void forward_body(reactor::Conn& client, const char* p, size_t n, bool done);
   void on_drained(reactor::Conn& client);
-  void abandon(reactor::Conn& client, void* peer);
+  void abandon(reactor::Conn& client, void* answerer);
 
   reactor::Flow on_readable(reactor::Conn& u) override;
   reactor::Flow on_writable(reactor::Conn& u) override;
