@@ -27,7 +27,7 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 CXXSTD := -std=c++17 -fno-exceptions -fno-rtti
-CPPFLAGS_ALL := -Isrc -I$(LLHTTP_INC) -I/usr/include/bearssl -DPORTICO_VERSION=\"$(VERSION)\" -MMD -MP
+CPPFLAGS_ALL := -Isrc -isystem $(LLHTTP_INC) -isystem /usr/include/bearssl -DPORTICO_VERSION=\"$(VERSION)\" -MMD -MP
 
 # Per-flavour flags.  Sanitizers cannot be combined with -static.
 OPT_release := -O2 -g

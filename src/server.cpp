@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "routes/assets.h"
+#include "routes/https.h"
 #include "routes/vscode.h"
 #include "sys/readiness.h"
 
@@ -177,9 +178,22 @@ int Server::start() {
   }
   if (int rc = start_auth(); rc != 0) return rc;
   if (int rc = start_vscode(); rc != 0) return rc;
+  if (!cfg_.cert.empty()) {
+    std::string why;
+    if (cfg_.cert_key.empty()) {
+      logf(Level::Fatal, "--cert without --cert-key: generating a self-signed certificate is not supported yet");
+      return config::kExitConfig;
+    }
+    if (!tls_.init(cfg_.cert, cfg_.cert_key, &why)) {
+      logf(Level::Fatal, "tls: %s", why.c_str());
+      return config::kExitConfig;
+    }
+    tls_on_ = true;
+  }
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
+            chain_.use("https", routes::https_redirect, &tls_on_) &&
             chain_.use("well-known", routes::well_known, nullptr) &&
             chain_.use("static", routes::static_files, &static_) &&
             chain_.use("healthz", routes::health, &heart_) &&
@@ -269,6 +283,14 @@ reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, siz
     return http_.reject(c, status, status == 426 ? "Sec-WebSocket-Version: 13" : "");
   }
   return route->claim(route->ctx, c, req, head_len, hs);
+}
+
+bool Server::start_tls(reactor::Conn& c) {
+  if (!tls_on_) return false;
+  reactor::Transport* t = tls_.open();
+  if (t == nullptr) return false;  // out of memory: the bytes are parsed as HTTP and refused
+  c.set_transport(t);
+  return true;
 }
 
 size_t Server::health_reply(void* self, bool, char* out, size_t cap) {

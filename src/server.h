@@ -23,6 +23,7 @@
 #include "routes/heart.h"
 #include "routes/login.h"
 #include "routes/static_files.h"
+#include "tls/engine.h"
 #include "ws/endpoint.h"
 #include "ws/routes.h"
 
@@ -51,6 +52,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) override { proxy_.forward_body(c, p, n, done); }
   void on_drained(reactor::Conn& c) override { proxy_.on_drained(c); }
   void abandon(reactor::Conn& c, void* answerer) override { proxy_.abandon(c, answerer); }
+  bool start_tls(reactor::Conn& c) override;
 
  private:
   int open_listener();
@@ -83,6 +85,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   proxy::HttpProxy proxy_;
   proxy::Tunnel tunnel_;
   backend::Supervisor supervisor_;
+  tls::Server tls_;
+  bool tls_on_ = false;
   bool supervised_ = false;         // --vscode-server: portico runs the backend
   routes::Chain chain_;
   ws::Endpoint health_ws_;

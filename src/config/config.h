@@ -61,7 +61,8 @@ struct Config {
   std::string vscode_addr;         // "unix:/path" or "HOST:PORT"
   bool splice = true;              // relay tunnels with splice(2) where it can
   std::string vscode_server;       // a launcher, or a server-main.js run with node
-  std::string node = "node";      // the Node that runs a server-main.js (PATH is searched)
+  std::string node = "node";
+  std::string cert, cert_key;      // TLS: PEM certificate chain and private key      // the Node that runs a server-main.js (PATH is searched)
   std::string user_data_dir, extensions_dir;
   std::vector<std::string> vscode_options;  // "flag" or "flag=value", passed as --flag[=value]
   std::string folder;              // the folder (or .code-workspace) to open

@@ -137,6 +137,17 @@ bool add_vscode_option(Config& c, std::string_view v, std::string* why) {
 }
 void reset_vscode_options(Config& c) { c.vscode_options.clear(); }
 
+// code-server's cert: a path, "false" (no TLS, what its generated config
+// says) or "true" (a self-signed certificate).
+bool set_cert(Config& c, std::string_view v, std::string* why) {
+  if (v == "false") {
+    c.cert.clear();
+    return true;
+  }
+  if (v == "true") return *why = "a self-signed certificate (bare --cert) is not supported yet; give a PEM file", false;
+  return set_string<&Config::cert>(c, v, why);
+}
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -151,6 +162,10 @@ constexpr Option kOptions[] = {
     {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false, false, nullptr},
     {"auth", "MODE", "password (default) or none", set_auth, false, false, nullptr},
     {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false, false, nullptr},
+    {"cert", "FILE", "serve TLS (and redirect plain HTTP) with this PEM certificate chain; false: no TLS", set_cert,
+     false, false, nullptr},
+    {"cert-key", "FILE", "the PEM private key (RSA or EC) of --cert", set_string<&Config::cert_key>, false, false,
+     nullptr},
     {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true, false, nullptr},
     {"cookie-suffix", "SUFFIX", "name the session cookie code-server-session-SUFFIX", set_suffix, false, false, nullptr},
     {"data-dir", "DIR", "session key and revocations (default ~/.local/share/code-server)",
@@ -212,7 +227,7 @@ constexpr Option kOptions[] = {
 // Keys of code-server's config.yaml that portico does not act on (yet): a
 // config file written for code-server still starts, and says what it ignored.
 constexpr const char* kForeign[] = {
-    "abs-proxy-base-path", "builtin-extensions-dir", "cert", "cert-host", "cert-key",
+    "abs-proxy-base-path", "builtin-extensions-dir", "cert-host",
     "disable-file-downloads", "disable-file-uploads",
     "disable-getting-started-override", "disable-proxy", "disable-telemetry",
     "disable-update-check", "disable-workspace-trust", "enable", "enable-proposed-api",

@@ -23,6 +23,7 @@ struct Request {
   std::string_view peer;             // client address, for logs
   std::string_view body;             // set only for routes that read bodies (Router::body_limit)
   bool head_only = false;            // HEAD: headers, no body
+  bool tls = false;                  // it came over TLS
 
   // The first field named `name` (case-insensitive), OWS-trimmed; empty if none.
   std::string_view header(std::string_view name) const;

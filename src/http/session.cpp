@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "http/session.h"
 
+#include <cerrno>
 #include <new>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -43,6 +44,7 @@ struct Session {
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
   void* answerer = nullptr;    // Forward, Await: what answers (see Router)
+  bool sniffed = false;        // the first byte was looked at (TLS or not)
   bool close_after = false;    // end the connection once the current answer has left
 };
 
@@ -90,6 +92,14 @@ void Protocol::set_table(Conn& c, Session& s) {
 
 Flow Protocol::on_readable(Conn& c) {
   Session& s = session_of(c);
+  if (!s.sniffed) {
+    // One port for both: a TLS record starts with 0x16, no HTTP request does.
+    unsigned char first;
+    ssize_t r = recv(c.fd(), &first, 1, MSG_PEEK);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR)) return Flow::Keep;
+    s.sniffed = true;
+    if (r == 1 && first == 0x16 && router_->start_tls(c)) c.want(EPOLLIN);
+  }
   for (int i = 0; i < kReadsPerEvent; i++) {
     size_t n = 0;
     size_t room = opts_.limits.max_head - c.in_len();
@@ -151,6 +161,7 @@ Flow Protocol::advance(Conn& c, Session& s) {
       if (c.in_len() < s.parser.pos() + s.body_len) return Flow::Keep;
       Request req;
       (void)make_request(c.in(), &s.parser.head(), s.parser.table(), c.peer(), &req);  // checked before
+      req.tls = !c.plain();
       req.body = std::string_view(c.in() + s.parser.pos(), s.body_len);
       Flow f = answer(c, s, req, true);
       if (f != Flow::Keep) return f;
@@ -194,6 +205,7 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   Request req;
   int bad = make_request(c.in(), &h, s.parser.table(), c.peer(), &req);
   if (bad != 0) return fail(c, s, bad, "invalid request target");
+  req.tls = !c.plain();
 
   // The one fork of the road: a WebSocket upgrade leaves HTTP here.  Any
   // other upgrade (h2c, ...) is answered as an ordinary request, and the

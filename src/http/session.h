@@ -54,6 +54,9 @@ class Router {
   virtual void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) = 0;
   // The client took all the output written for it: more can come.
   virtual void on_drained(reactor::Conn& c) = 0;
+  // The first byte of a connection is 0x16 (a TLS ClientHello): give `c` a
+  // TLS transport.  False when portico serves no TLS.
+  virtual bool start_tls(reactor::Conn& c) = 0;
   // The client went away while a deferred answer was in progress; `peer` is
   // what the router attached with Protocol::attach().
   virtual void abandon(reactor::Conn& c, void* answerer) = 0;

@@ -93,7 +93,7 @@ Flow Tunnel::start(Conn& client, const http::Request& req, size_t head_len, cons
   us->connecting = true;
   llhttp_init(&us->parser, HTTP_RESPONSE, &kSettings);
   us->parser.data = us;
-  if (splice_) {
+  if (splice_ && client.plain()) {  // the kernel cannot move bytes it must decrypt
     open_pipe(*cs);
     open_pipe(*us);
   }

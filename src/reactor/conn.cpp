@@ -66,8 +66,10 @@ Io Conn::read(size_t limit, size_t* n) {
   if (in_len_ >= limit) return Io::Full;
   ssize_t r;
   do {
-    r = ::read(fd_, in_ + in_len_, limit - in_len_);
+    r = transport_ != nullptr ? transport_->recv(fd_, in_ + in_len_, limit - in_len_)
+                              : ::read(fd_, in_ + in_len_, limit - in_len_);
   } while (r < 0 && errno == EINTR);
+  if (transport_ != nullptr) want(interest_);  // a handshake may need to write
   if (r > 0) {
     in_len_ += static_cast<uint32_t>(r);
     *n = static_cast<size_t>(r);
@@ -102,7 +104,57 @@ char* Conn::out_space(size_t* cap) {
   return out_ + out_len_;
 }
 
+// Through a transport: application bytes go in (out chunk, tail, file),
+// then its records go out.
+Io Conn::flush_transport() {
+  char file_buf[16384];
+  for (int pass = 0; pass < 1024 && out_pending(); pass++) {
+    const char* p;
+    size_t n;
+    if (out_len_ > out_off_) p = out_ + out_off_, n = out_len_ - out_off_;
+    else if (tail_len_ > 0) p = tail_, n = tail_len_;
+    else {
+      ssize_t r = pread(file_fd_, file_buf, file_left_ < sizeof file_buf ? file_left_ : sizeof file_buf,
+                        static_cast<off_t>(file_off_));
+      if (r <= 0) return errno = r == 0 ? EIO : errno, Io::Error;
+      p = file_buf, n = static_cast<size_t>(r);
+    }
+    ssize_t w = transport_->send(fd_, p, n);
+    if (w < 0 && errno != EAGAIN) return Io::Error;
+    if (w <= 0) {
+      int d = transport_->drain(fd_);
+      if (d < 0) return Io::Error;
+      if (d == 0) break;  // records wait for EPOLLOUT
+      continue;
+    }
+    size_t k = static_cast<size_t>(w);
+    if (out_len_ > out_off_) out_off_ += static_cast<uint32_t>(k);
+    else if (tail_len_ > 0) tail_ += k, tail_len_ -= k;
+    else file_off_ += k, file_left_ -= k;
+  }
+  int d = transport_->drain(fd_);
+  if (d < 0) return Io::Error;
+  if (out_pending() || d == 0) {
+    want(interest_ | EPOLLOUT);
+    return Io::Again;
+  }
+  return Io::Ok;
+}
+
 Io Conn::flush() {
+  if (transport_ != nullptr) {
+    Io r = flush_transport();
+    if (r != Io::Ok) return r;
+    if (out_ != nullptr) {
+      loop_->pool().release(out_);
+      out_ = nullptr;
+    }
+    out_off_ = out_len_ = 0;
+    tail_ = nullptr;
+    drop_file();
+    if (interest_ & EPOLLOUT) want(interest_ & ~static_cast<uint32_t>(EPOLLOUT));
+    return Io::Ok;
+  }
   // Bounded: each pass either writes something or stops.
   for (int pass = 0; pass < 64 && out_pending(); pass++) {
     if (out_len_ == out_off_ && tail_len_ == 0) {
@@ -157,6 +209,15 @@ Io Conn::flush() {
 Io Conn::send(const char* p, size_t n, size_t* sent) {
   *sent = 0;
   ssize_t w;
+  if (transport_ != nullptr) {
+    w = transport_->send(fd_, p, n);
+    if (w < 0 && errno != EAGAIN) return Io::Error;
+    int d = transport_->drain(fd_);
+    if (d < 0) return Io::Error;
+    *sent = w > 0 ? static_cast<size_t>(w) : 0;
+    if (d == 0) want(interest_);  // records wait: EPOLLOUT comes from interest()
+    return Io::Ok;
+  }
   do {
     w = ::send(fd_, p, n, MSG_NOSIGNAL);
   } while (w < 0 && errno == EINTR);
@@ -168,9 +229,12 @@ Io Conn::send(const char* p, size_t n, size_t* sent) {
 }
 
 void Conn::want(uint32_t events) {
-  if (events == interest_ || closed_) return;
+  if (closed_) return;
+  uint32_t effective = events | (transport_ != nullptr ? transport_->interest() : 0);
   interest_ = events;
-  loop_->modify(fd_, this, events);
+  if (effective == effective_) return;
+  effective_ = effective;
+  loop_->modify(fd_, this, effective);
 }
 
 void Conn::start_timer(Timer t) {
@@ -198,6 +262,8 @@ void Conn::drop_file() {
 
 void Conn::release_buffers() {
   drop_file();
+  if (transport_ != nullptr) transport_->release();
+  transport_ = nullptr;
   if (in_ != nullptr) loop_->pool().release(in_);
   if (out_ != nullptr) loop_->pool().release(out_);
   in_ = out_ = nullptr;

@@ -20,6 +20,7 @@
 
 #include "reactor/idle_queue.h"
 #include "reactor/pollable.h"
+#include "reactor/transport.h"
 
 namespace reactor {
 
@@ -123,6 +124,10 @@ class Conn final : public Pollable {
   uint64_t id() const { return id_; }
   Loop& loop() const { return *loop_; }
 
+  // TLS (or any transport) from now on; the Conn owns it and releases it.
+  void set_transport(Transport* t) { transport_ = t; }
+  bool plain() const { return transport_ == nullptr; }
+
   void set_peer(std::string_view p);
   std::string_view peer() const { return {peer_, peer_len_}; }
 
@@ -130,12 +135,14 @@ class Conn final : public Pollable {
   friend class Loop;
   void release_buffers();
   void drop_file();
+  Io flush_transport();
 
   Loop* loop_;
   int fd_;
   uint64_t id_;
   void* proto_;
   Handler* handler_ = nullptr;
+  Transport* transport_ = nullptr;
   IdleLink idle_;
   Conn* next_dead_ = nullptr;
   char* in_ = nullptr;
@@ -148,7 +155,8 @@ class Conn final : public Pollable {
   uint32_t in_len_ = 0;
   uint32_t out_off_ = 0;
   uint32_t out_len_ = 0;
-  uint32_t interest_ = 0;
+  uint32_t interest_ = 0;        // what the handler wants
+  uint32_t effective_ = 0;       // ...plus what the transport needs: what epoll has
   Timer timer_ = Timer::Count;
   bool closed_ = false;
   unsigned char peer_len_ = 0;

@@ -153,6 +153,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
   c.put("; Max-Age=");
   c.put_u64(l.sessions->lifetime());
   c.put("; HttpOnly; SameSite=Lax");
+  if (ex.req.tls) c.put("; Secure");
   return redirect_to(ex, c.ok() ? c.view() : std::string_view());
 }
 

@@ -106,7 +106,8 @@ TEST_CASE("config file: code-server's subset, command line wins") {
   CHECK(port_of(r.cfg) == 7000);
   CHECK(r.cfg.app_name == "cli");
   CHECK(r.cfg.log_level == base::Level::Warn);
-  CHECK(r.cfg.warnings.size() == 3);  // cert, proxy-domain ×2: not implemented yet
+  CHECK(r.cfg.warnings.size() == 2);  // proxy-domain ×2: not implemented yet
+  CHECK(r.cfg.cert.empty());          // "cert: false", as code-server writes it
   CHECK(r.cfg.password == "s3cret#not-a-comment");
   CHECK(r.cfg.trusted_origins == std::vector<std::string>{"a.example", "b.example"});
   Run quoted = load({}, "app-name: 'file ''quoted'''\n");

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include "tls/creds.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace tls {
+namespace {
+
+struct Object {
+  std::string name;
+  std::vector<unsigned char> der;
+};
+
+void append(void* ctx, const void* p, size_t n) {
+  auto* v = static_cast<std::vector<unsigned char>*>(ctx);
+  v->insert(v->end(), static_cast<const unsigned char*>(p), static_cast<const unsigned char*>(p) + n);
+}
+
+bool read_pem(const std::string& file, std::vector<Object>* out, std::string* err) {
+  FILE* f = fopen(file.c_str(), "re");
+  if (f == nullptr) return *err = file + ": " + strerror(errno), false;
+  std::vector<unsigned char> text;
+  unsigned char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (1 << 20);) text.insert(text.end(), buf, buf + n);
+  fclose(f);
+  text.push_back('\n');  // the decoder needs the last line ended
+  br_pem_decoder_context pc;
+  br_pem_decoder_init(&pc);
+  Object cur;
+  bool inside = false;
+  for (size_t off = 0; off < text.size();) {
+    off += br_pem_decoder_push(&pc, text.data() + off, text.size() - off);
+    switch (br_pem_decoder_event(&pc)) {
+      case BR_PEM_BEGIN_OBJ:
+        cur = Object{br_pem_decoder_name(&pc), {}};
+        br_pem_decoder_setdest(&pc, append, &cur.der);
+        inside = true;
+        break;
+      case BR_PEM_END_OBJ:
+        if (inside) out->push_back(cur);
+        inside = false;
+        break;
+      case BR_PEM_ERROR:
+        return *err = file + ": malformed PEM", false;
+      default:
+        break;
+    }
+  }
+  if (out->empty()) return *err = file + ": no PEM object", false;
+  return true;
+}
+
+}  // namespace
+
+bool Creds::load(const std::string& cert_file, const std::string& key_file, std::string* err) {
+  std::vector<Object> certs, keys;
+  if (!read_pem(cert_file, &certs, err) || !read_pem(key_file, &keys, err)) return false;
+  for (Object& o : certs) {
+    if (o.name == "CERTIFICATE" || o.name == "X509 CERTIFICATE") der_.push_back(std::move(o.der));
+  }
+  if (der_.empty()) return *err = cert_file + ": no CERTIFICATE", false;
+  for (auto& d : der_) chain_.push_back(br_x509_certificate{d.data(), d.size()});
+  br_skey_decoder_context kc;
+  br_skey_decoder_init(&kc);
+  for (Object& o : keys) {
+    if (o.name.find("PRIVATE KEY") == std::string::npos) continue;
+    br_skey_decoder_push(&kc, o.der.data(), o.der.size());
+    break;
+  }
+  key_type_ = br_skey_decoder_key_type(&kc);
+  // The decoder's key points into the decoder: copy the components out.
+  auto keep = [this](const unsigned char* p, size_t n) {
+    size_t at = key_bytes_.size();
+    key_bytes_.insert(key_bytes_.end(), p, p + n);
+    return at;
+  };
+  key_bytes_.reserve(4096);
+  if (key_type_ == BR_KEYTYPE_RSA) {
+    const br_rsa_private_key* k = br_skey_decoder_get_rsa(&kc);
+    size_t o[5] = {keep(k->p, k->plen), keep(k->q, k->qlen), keep(k->dp, k->dplen), keep(k->dq, k->dqlen),
+                   keep(k->iq, k->iqlen)};
+    rsa_ = {k->n_bitlen, key_bytes_.data() + o[0], k->plen, key_bytes_.data() + o[1], k->qlen,
+            key_bytes_.data() + o[2], k->dplen, key_bytes_.data() + o[3], k->dqlen, key_bytes_.data() + o[4], k->iqlen};
+  } else if (key_type_ == BR_KEYTYPE_EC) {
+    const br_ec_private_key* k = br_skey_decoder_get_ec(&kc);
+    size_t o = keep(k->x, k->xlen);
+    ec_ = {k->curve, key_bytes_.data() + o, k->xlen};
+  } else {
+    return *err = key_file + ": no RSA or EC private key", false;
+  }
+  return true;
+}
+
+}  // namespace tls

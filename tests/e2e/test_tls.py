@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+"""TLS on the same port as plain HTTP: curl and openssl against EC and RSA
+certificates made for the test; TLS 1.2 only, ALPN, resumption; the
+redirect; big bodies and a WebSocket tunnel over TLS; bad credentials."""
+import hashlib
+import os
+import socket
+import ssl
+import subprocess
+import tempfile
+
+from fake_backend import FakeBackend, pattern
+from harness import Portico, check, curl, run_cli
+
+
+def make_cert(kind):
+    d = tempfile.mkdtemp(prefix="portico-tls-")
+    key, cert = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
+    newkey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] if kind == "ec" else ["-newkey", "rsa:2048"]
+    subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   capture_output=True, check=True)
+    return cert, key
+
+
+def s_client(port, *args, stdin=b"Q\n"):
+    p = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, *args], input=stdin,
+                       capture_output=True, timeout=20)
+    return p.returncode, p.stdout + p.stderr
+
+
+def case_https_with_ec_and_rsa():
+    for kind in ("ec", "rsa"):
+        cert, key = make_cert(kind)
+        p = Portico("--cert", cert, "--cert-key", key)
+        try:
+            https = "https://127.0.0.1:%d" % p.port
+            rc, out, err = curl("-v", "--cacert", cert, https + "/healthz", https + "/robots.txt")
+            check(rc == 0 and b'"status"' in out and b"Disallow" in out, (kind, rc, err[-300:]))
+            check(b"Re-using existing connection" in err, "no keep-alive over TLS (%s)" % kind)
+            check(b"ALPN: server accepted http/1.1" in err, "ALPN (%s)" % kind)
+            rc, out, _ = curl("-si", p.url("/x?y=1"))
+            check(out.startswith(b"HTTP/1.1 302 ") and b"Location: https://127.0.0.1:%d/x?y=1\r\n" % p.port in out, out[:300])
+        finally:
+            p.stop()
+
+
+def case_protocol_versions_alpn_and_resumption():
+    cert, key = make_cert("ec")
+    p = Portico("--cert", cert, "--cert-key", key)
+    try:
+        rc, out = s_client(p.port, "-tls1_2", "-alpn", "http/1.1")
+        check(rc == 0 and b"Protocol  : TLSv1.2" in out and b"ALPN protocol: http/1.1" in out, out[-800:])
+        check(b"Cipher    : ECDHE-ECDSA-CHACHA20-POLY1305" in out, "server preference: ChaCha20 first")
+        for old in ("-tls1", "-tls1_1"):
+            rc, out = s_client(p.port, old, "-cipher", "DEFAULT:@SECLEVEL=0")
+            check(rc != 0 and b"Cipher is (NONE)" in out, "%s was accepted" % old)
+        rc, out = s_client(p.port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256")
+        check(rc != 0, "a CBC suite was accepted")
+        rc, out = s_client(p.port, "-tls1_2", "-reconnect")
+        check(out.count(b"Reused, TLSv1.2") >= 4, "sessions are not resumed")
+    finally:
+        p.stop()
+
+
+def case_big_bodies_and_a_tunnel_over_tls():
+    cert, key = make_cert("ec")
+    b = FakeBackend()
+    p = Portico("--cert", cert, "--cert-key", key, "--vscode-addr", "127.0.0.1:%d" % b.port)
+    try:
+        https = "https://127.0.0.1:%d" % p.port
+        for mode in ("cl", "chunked"):
+            rc, out, _ = curl("--cacert", cert, https + "/bytes/%d/%s" % (16 << 20, mode), timeout=60)
+            check(rc == 0 and hashlib.sha256(out).digest() == hashlib.sha256(pattern(16 << 20)).digest(), "%s over TLS" % mode)
+        d = tempfile.mkdtemp()
+        path = os.path.join(d, "up")
+        with open(path, "wb") as f:
+            f.write(pattern(8 << 20))
+        rc, out, _ = curl("--cacert", cert, "--data-binary", "@" + path, https + "/echo", timeout=60)
+        check(rc == 0 and hashlib.sha256(pattern(8 << 20)).hexdigest().encode() in out, out[:200])
+    finally:
+        p.stop()
+        b.close()
+    # A WebSocket tunnel whose client side is TLS (the copy path: nothing to splice).
+    from test_proxy import UPGRADE, ws_backend
+    l, seen = ws_backend()
+    p = Portico("--cert", cert, "--cert-key", key, "--vscode-addr", "127.0.0.1:%d" % l.getsockname()[1])
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", p.port), timeout=10), server_hostname="localhost")
+        s.sendall(UPGRADE + b"hello;")
+        got = b""
+        while b"HELLO;" not in got:
+            chunk = s.recv(65536)
+            check(chunk, "closed: %r" % got)
+            got += chunk
+        check(got.startswith(b"HTTP/1.1 101 "), got[:80])
+        s.close()
+    finally:
+        p.stop()
+        l.close()
+
+
+def case_login_cookie_is_secure_over_tls():
+    cert, key = make_cert("ec")
+    p = Portico("--cert", cert, "--cert-key", key, auth=True, env={"PASSWORD": "pw"})
+    try:
+        rc, out, _ = curl("-si", "--cacert", cert, "--data-urlencode", "password=pw", "https://127.0.0.1:%d/login" % p.port)
+        cookie = [l for l in out.split(b"\r\n") if l.lower().startswith(b"set-cookie:")][0]
+        check(b"; Secure" in cookie and b"HttpOnly" in cookie, cookie)
+    finally:
+        p.stop()
+
+
+def case_bad_credentials_and_garbage():
+    cert, key = make_cert("ec")
+    d = tempfile.mkdtemp()
+    junk = os.path.join(d, "junk.pem")
+    with open(junk, "w") as f:
+        f.write("not a certificate\n")
+    for args, needle in ((["--cert", junk, "--cert-key", key], b"no PEM object"),
+                         (["--cert", cert, "--cert-key", cert], b"no RSA or EC private key"),
+                         (["--cert", os.path.join(d, "missing.pem"), "--cert-key", key], b"No such file"),
+                         (["--cert", cert], b"self-signed")):
+        rc, _, err = run_cli("--auth", "none", "--bind-addr", "127.0.0.1:0", *args)
+        check(rc == 102 and needle in err and err.count(b"\n") == 1, (args, rc, err))
+    p = Portico("--cert", cert, "--cert-key", key)
+    try:
+        for junk_bytes in (b"\x16\x03\x01\x00\x05hello" + os.urandom(200), b"\x16" + os.urandom(5000)):
+            s = socket.create_connection(("127.0.0.1", p.port), timeout=5)
+            s.sendall(junk_bytes)
+            s.settimeout(5)
+            try:
+                while s.recv(4096):
+                    pass
+            except OSError:
+                pass
+            s.close()
+        rc, out, _ = curl("--cacert", cert, "https://127.0.0.1:%d/healthz" % p.port)
+        check(rc == 0, "still serving after garbage")
+    finally:
+        p.stop()
