@@ -321,7 +321,10 @@ void Server::on_signal(int signo) {
     return;
   }
   if (signo == SIGHUP) {
-    logf(Level::Info, "SIGHUP: nothing to reload");
+    std::string why;
+    if (!tls_on_) logf(Level::Info, "SIGHUP: nothing to reload");
+    else if (tls_.reload(cfg_.cert, cfg_.cert_key, &why)) logf(Level::Info, "SIGHUP: reloaded %s", cfg_.cert.c_str());
+    else logf(Level::Error, "SIGHUP: %s; keeping the certificate in use", why.c_str());
     return;
   }
   if (draining_) {

@@ -37,15 +37,22 @@ const char* kAlpn[] = {"http/1.1"};
 }  // namespace
 
 bool Server::init(const std::string& cert_file, const std::string& key_file, std::string* err) {
-  if (!creds_.load(cert_file, key_file, err)) return false;
   br_ssl_session_cache_lru_init(&cache_, cache_store_, sizeof cache_store_);
+  return reload(cert_file, key_file, err);
+}
+
+bool Server::reload(const std::string& cert_file, const std::string& key_file, std::string* err) {
+  auto fresh = std::make_unique<Creds>();
+  if (!fresh->load(cert_file, key_file, err)) return false;
+  previous_ = std::move(creds_);
+  creds_ = std::move(fresh);
   return true;
 }
 
 reactor::Transport* Server::open() { return new (std::nothrow) Engine(*this); }
 
 Engine::Engine(Server& s) {
-  const Creds& c = s.creds_;
+  const Creds& c = *s.creds_;
   if (c.is_rsa()) br_ssl_server_init_full_rsa(&sc_, c.chain(), c.chain_len(), c.rsa());
   else br_ssl_server_init_full_ec(&sc_, c.chain(), c.chain_len(), BR_KEYTYPE_EC, c.ec());
   br_ssl_engine_context* e = &sc_.eng;

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <bearssl.h>
+#include <memory>
+#include <string>
 
 #include "reactor/transport.h"
 #include "tls/creds.h"
@@ -20,12 +22,17 @@ namespace tls {
 class Server {
  public:
   bool init(const std::string& cert_file, const std::string& key_file, std::string* err);
+  // SIGHUP: reads the files again.  On success, new handshakes use them and
+  // live connections go on untouched; on failure nothing changes.  The
+  // previous credentials stay alive until the next reload, since engines
+  // point at them until their handshake is done (no renegotiation).
+  bool reload(const std::string& cert_file, const std::string& key_file, std::string* err);
   // A new engine for one connection, or nullptr when out of memory.
   reactor::Transport* open();
 
  private:
   friend class Engine;
-  Creds creds_;
+  std::unique_ptr<Creds> creds_, previous_;
   br_ssl_session_cache_lru cache_;
   unsigned char cache_store_[64 * 1024];   // about 600 sessions
 };

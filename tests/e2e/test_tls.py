@@ -140,3 +140,41 @@ def case_bad_credentials_and_garbage():
         check(rc == 0, "still serving after garbage")
     finally:
         p.stop()
+
+
+def case_sighup_reloads_the_certificate():
+    import signal
+    import shutil
+    import time
+    cert_a, key_a = make_cert("ec")
+    cert_b, key_b = make_cert("rsa")
+    d = tempfile.mkdtemp()
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    shutil.copy(cert_a, cert)
+    shutil.copy(key_a, key)
+    p = Portico("--cert", cert, "--cert-key", key)
+    try:
+        https = "https://127.0.0.1:%d/healthz" % p.port
+        check(curl("--cacert", cert_a, https)[0] == 0, "before the reload")
+        ctx = ssl.create_default_context(cafile=cert_a)
+        live = ctx.wrap_socket(socket.create_connection(("127.0.0.1", p.port), timeout=5), server_hostname="localhost")
+        get = b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+        live.sendall(get)
+        check(live.recv(4096).startswith(b"HTTP/1.1 200"), "live connection, before")
+        with open(cert, "w") as f:
+            f.write("broken\n")
+        p.signal(signal.SIGHUP)
+        time.sleep(0.3)
+        check(curl("--cacert", cert_a, https)[0] == 0, "a failed reload must keep the old certificate")
+        shutil.copy(cert_b, cert)
+        shutil.copy(key_b, key)
+        p.signal(signal.SIGHUP)
+        time.sleep(0.3)
+        check(curl("--cacert", cert_b, https)[0] == 0, "the new certificate is not served")
+        check(curl("--cacert", cert_a, https)[0] != 0, "the old certificate is still served")
+        live.sendall(get)
+        check(live.recv(4096).startswith(b"HTTP/1.1 200"), "the reload dropped a live connection")
+        live.close()
+    finally:
+        err = p.stop()
+    check(b"keeping the certificate in use" in err and b"SIGHUP: reloaded" in err, err)
