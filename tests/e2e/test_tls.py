@@ -178,3 +178,29 @@ def case_sighup_reloads_the_certificate():
     finally:
         err = p.stop()
     check(b"keeping the certificate in use" in err and b"SIGHUP: reloaded" in err, err)
+
+
+# What a self-signed test certificate cannot avoid; anything else above LOW fails.
+TESTSSL_ALLOWED = {"cert_chain_of_trust", "cert_expirationStatus", "cert_notAfter", "cert_revocation"}
+
+
+def case_testssl_finds_nothing_above_low():
+    import json
+    import time
+    cert, key = make_cert("ec")
+    p = Portico("--cert", cert, "--cert-key", key, "--max-connections", "4096")
+    out = os.path.join(tempfile.mkdtemp(), "testssl.json")
+    try:
+        t0 = time.monotonic()
+        subprocess.run(["testssl", "--quiet", "--color", "0", "--warnings", "batch", "--nodns", "none", "-p", "-S", "-U",
+                        "--jsonfile", out, "127.0.0.1:%d" % p.port], capture_output=True, timeout=400)
+        with open(out) as f:
+            findings = json.load(f)
+        bad = [(x["severity"], x["id"], x["finding"][:80]) for x in findings
+               if x.get("severity") in ("MEDIUM", "HIGH", "CRITICAL") and x["id"] not in TESTSSL_ALLOWED]
+        print("measure: testssl -p -S -U: %d findings in %.0f s, none above LOW but the allowed %s" % (
+            len(findings), time.monotonic() - t0, sorted(TESTSSL_ALLOWED)))
+        check(len(findings) > 20, "testssl did not run: %d findings" % len(findings))
+        check(not bad, bad)
+    finally:
+        p.stop(timeout=30)
