@@ -142,19 +142,22 @@ Io Conn::flush_transport() {
 }
 
 Io Conn::flush() {
-  if (transport_ != nullptr) {
-    Io r = flush_transport();
-    if (r != Io::Ok) return r;
-    if (out_ != nullptr) {
-      loop_->pool().release(out_);
-      out_ = nullptr;
-    }
-    out_off_ = out_len_ = 0;
-    tail_ = nullptr;
-    drop_file();
-    if (interest_ & EPOLLOUT) want(interest_ & ~static_cast<uint32_t>(EPOLLOUT));
-    return Io::Ok;
+  Io r = transport_ != nullptr ? flush_transport() : flush_plain();
+  if (r != Io::Ok) return r;
+  // All out: the chunk goes back to the pool, and EPOLLOUT is no longer wanted.
+  if (out_ != nullptr) {
+    loop_->pool().release(out_);
+    out_ = nullptr;
   }
+  out_off_ = out_len_ = 0;
+  tail_ = nullptr;
+  drop_file();
+  if (interest_ & EPOLLOUT) want(interest_ & ~static_cast<uint32_t>(EPOLLOUT));
+  return Io::Ok;
+}
+
+// Straight to the socket: writev for the chunk and the tail, sendfile for a file.
+Io Conn::flush_plain() {
   // Bounded: each pass either writes something or stops.
   for (int pass = 0; pass < 64 && out_pending(); pass++) {
     if (out_len_ == out_off_ && tail_len_ == 0) {
@@ -195,14 +198,6 @@ Io Conn::flush() {
     want(interest_ | EPOLLOUT);
     return Io::Again;
   }
-  if (out_ != nullptr) {
-    loop_->pool().release(out_);
-    out_ = nullptr;
-  }
-  out_off_ = out_len_ = 0;
-  tail_ = nullptr;
-  drop_file();
-  if (interest_ & EPOLLOUT) want(interest_ & ~static_cast<uint32_t>(EPOLLOUT));
   return Io::Ok;
 }
 

@@ -135,6 +135,7 @@ class Conn final : public Pollable {
   friend class Loop;
   void release_buffers();
   void drop_file();
+  Io flush_plain();
   Io flush_transport();
 
   Loop* loop_;
