@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "base/strings.h"
+
 namespace auth {
 namespace {
 
@@ -22,10 +24,7 @@ void refill(double& tokens, int64_t& at_ms, double cap, double per_ms, int64_t n
 Limiter::Client Limiter::client_of(std::string_view address) {
   Client c;
   // "[v6]:port", "v4:port", or a bare address (from X-Forwarded-For).
-  std::string_view h = address;
-  if (!h.empty() && h.front() == '[') h = h.substr(1, h.find(']') - 1);
-  else if (h.find(':') != std::string_view::npos && h.find(':') == h.rfind(':')) h = h.substr(0, h.find(':'));
-  std::string host(h);
+  std::string host(base::strip_port(address));
   uint8_t a[16];
   if (inet_pton(AF_INET6, host.c_str(), a) == 1) {
     memcpy(c.key, a, 8);  // the /64

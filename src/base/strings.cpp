@@ -49,6 +49,12 @@ bool parse_u64(std::string_view s, uint64_t max, uint64_t* out) {
   return true;
 }
 
+std::string_view strip_port(std::string_view a) {
+  if (!a.empty() && a.front() == '[') return a.substr(1, a.find(']') - 1);
+  size_t colon = a.find(':');
+  return colon != std::string_view::npos && colon == a.rfind(':') ? a.substr(0, colon) : a;
+}
+
 namespace {
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

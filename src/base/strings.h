@@ -29,6 +29,11 @@ bool has_token(std::string_view list, std::string_view token);
 // space, no "0x": exactly what Content-Length and port numbers allow.
 bool parse_u64(std::string_view s, uint64_t max, uint64_t* out);
 
+// The host part of a socket address as portico prints it: "1.2.3.4:5" →
+// "1.2.3.4", "[::1]:5" → "::1"; a bare address (from X-Forwarded-For) is
+// returned whole, IPv6 included.
+std::string_view strip_port(std::string_view address);
+
 // Decodes %XX escapes into `out` (capacity `cap`).  Fails on a malformed or
 // truncated escape, on a decoded NUL, and when `out` is too small.
 bool percent_decode(std::string_view in, char* out, size_t cap, size_t* out_len);

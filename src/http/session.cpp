@@ -28,6 +28,17 @@ constexpr int kReadsPerEvent = 16;
 // stopping early would strand those bytes with no event to resume them.
 constexpr int kMaxSteps = 1 << 20;
 size_t table_offset(uint32_t max_head) { return (max_head + 7u) & ~size_t{7}; }
+
+// The interim answer to Expect: 100-continue, before a body portico reads.
+bool write_continue(Conn& c) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  size_t cap = 0;
+  char* p = c.out_space(&cap);
+  if (p == nullptr || cap < kContinue.size()) return false;
+  kContinue.copy(p, kContinue.size());
+  c.out_commit(kContinue.size());
+  return true;
+}
 }  // namespace
 
 enum class Phase : unsigned char {
@@ -230,12 +241,7 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   s.phase = Phase::Collect;
   c.start_timer(Timer::Io);
   if (h.expect >= 0) {  // the client waits for this before it sends the body
-    size_t cap = 0;
-    char* p = c.out_space(&cap);
-    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    if (p == nullptr || cap < kContinue.size()) return fail(c, s, 500, "no output buffer");
-    kContinue.copy(p, kContinue.size());
-    c.out_commit(kContinue.size());
+    if (!write_continue(c)) return fail(c, s, 500, "no output buffer");
     return flush(c, s);
   }
   return Flow::Keep;
@@ -260,15 +266,7 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   // upgrade case leaves unframed bytes behind it.
   if (!framed && !(resp.deferred() && !upgrade)) s.close_after = true;
   if (resp.deferred()) {
-    if (h.expect >= 0) {  // the backend never sees Expect: the client waits for us
-      size_t cap = 0;
-      char* p = c.out_space(&cap);
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      if (p != nullptr && cap >= kContinue.size()) {
-        kContinue.copy(p, kContinue.size());
-        c.out_commit(kContinue.size());
-      }
-    }
+    if (h.expect >= 0) (void)write_continue(c);  // the backend never sees Expect: the client waits for us
     // The head stays where it is until the router has copied it; from here
     // the body (if any) streams out as it comes.
     c.consume(head_len);

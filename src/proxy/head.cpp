@@ -28,11 +28,6 @@ void put_cookie_without(base::Writer& w, std::string_view cookies, std::string_v
   if (!first) w.put("\r\n");
 }
 
-std::string_view peer_ip(std::string_view peer) {
-  if (!peer.empty() && peer.front() == '[') return peer.substr(1, peer.find(']') - 1);
-  return peer.substr(0, peer.rfind(':'));
-}
-
 }  // namespace
 
 bool hop_by_hop(std::string_view name, std::string_view connection) {
@@ -76,7 +71,7 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
     if (base::ieq(req.table[i].name.in(req.base), "cookie")) put_cookie_without(w, req.table[i].value.in(req.base), fw.session_cookie);
   }
   w.put("X-Forwarded-For: ");
-  w.put(peer_ip(req.peer));
+  w.put(base::strip_port(req.peer));
   w.put("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: ");
   w.put(req.host());
   w.put("\r\n");

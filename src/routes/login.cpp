@@ -25,12 +25,6 @@ int64_t now_s(const Login& l) { return l.clock->wall_ms() / 1000; }
 
 bool at(std::string_view path, std::string_view route) { return path == route || (path.size() == route.size() + 1 && path.substr(0, route.size()) == route && path.back() == '/'); }
 
-// An address without its port: "1.2.3.4:5" → "1.2.3.4", "[::1]:5" → "::1".
-std::string_view host_of(std::string_view a) {
-  if (!a.empty() && a.front() == '[') return a.substr(1, a.find(']') - 1);
-  return a.find(':') == a.rfind(':') ? a.substr(0, a.find(':')) : a;
-}
-
 bool same_ip(std::string_view a, std::string_view b) {
   char x[64], y[64];
   if (a.size() >= sizeof x || b.size() >= sizeof y) return false;
@@ -45,7 +39,7 @@ bool same_ip(std::string_view a, std::string_view b) {
 
 bool trusted(const Login& l, std::string_view ip) {
   for (const std::string& t : *l.trusted_proxies) {
-    if (same_ip(host_of(t), ip)) return true;
+    if (same_ip(base::strip_port(t), ip)) return true;
   }
   return false;
 }
@@ -160,7 +154,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
 }  // namespace
 
 std::string_view Login::client(const http::Request& req) const {
-  std::string_view ip = host_of(req.peer);
+  std::string_view ip = base::strip_port(req.peer);
   if (trusted_proxies == nullptr || trusted_proxies->empty() || !trusted(*this, ip)) return req.peer;
   std::string_view xff = req.header("x-forwarded-for");
   while (!xff.empty()) {  // right to left: the hops our proxies added

@@ -59,3 +59,11 @@ TEST_CASE("Writer escapes and stops at its end") {
   small.put("x");
   CHECK(small.view() == "abc");
 }
+
+TEST_CASE("strip_port") {
+  CHECK(base::strip_port("1.2.3.4:5") == "1.2.3.4");
+  CHECK(base::strip_port("[::1]:8080") == "::1");
+  CHECK(base::strip_port("1.2.3.4") == "1.2.3.4");
+  CHECK(base::strip_port("fe80::1") == "fe80::1");
+  CHECK(base::strip_port("unix:") == "unix");
+}
