@@ -14,7 +14,9 @@
 #include "routes/assets.h"
 #include "routes/https.h"
 #include "routes/vscode.h"
+#include "sys/addresses.h"
 #include "sys/readiness.h"
+#include "tls/selfsigned.h"
 
 using base::Level;
 using base::logf;
@@ -171,6 +173,37 @@ bool Server::backend_starting() {
   return supervisor_.state() != backend::Supervisor::State::Ready;
 }
 
+// --cert FILE --cert-key FILE, or a bare --cert: a self-signed certificate
+// for --cert-host and the addresses this socket answers on.
+int Server::start_tls() {
+  if (cfg_.cert.empty() && !cfg_.cert_self_signed) return 0;
+  std::string why;
+  tls_cert_ = cfg_.cert, tls_key_ = cfg_.cert_key;
+  if (cfg_.cert_self_signed) {
+    if (!cfg_.cert_key.empty()) {
+      logf(Level::Fatal, "--cert-key needs --cert FILE: a bare --cert makes its own key");
+      return config::kExitConfig;
+    }
+    bool made;
+    if (!tls::ensure_self_signed(cfg_.data_dir, cfg_.cert_host, sys::listening_ips(listener_.fd()), &tls_cert_,
+                                 &tls_key_, &made, &why)) {
+      logf(Level::Fatal, "self-signed certificate: %s", why.c_str());
+      return config::kExitSystem;
+    }
+    logf(Level::Info, "%s self-signed certificate %s for %s", made ? "made a" : "using the", tls_cert_.c_str(),
+         cfg_.cert_host.c_str());
+  } else if (cfg_.cert_key.empty()) {
+    logf(Level::Fatal, "--cert FILE needs --cert-key FILE");
+    return config::kExitConfig;
+  }
+  if (!tls_.init(tls_cert_, tls_key_, &why)) {
+    logf(Level::Fatal, "tls: %s", why.c_str());
+    return config::kExitConfig;
+  }
+  tls_on_ = true;
+  return 0;
+}
+
 int Server::start() {
   if (!base::make_dirs(cfg_.data_dir)) {
     logf(Level::Fatal, "data-dir %s: %s", cfg_.data_dir.c_str(), strerror(errno));
@@ -178,18 +211,7 @@ int Server::start() {
   }
   if (int rc = start_auth(); rc != 0) return rc;
   if (int rc = start_vscode(); rc != 0) return rc;
-  if (!cfg_.cert.empty()) {
-    std::string why;
-    if (cfg_.cert_key.empty()) {
-      logf(Level::Fatal, "--cert without --cert-key: generating a self-signed certificate is not supported yet");
-      return config::kExitConfig;
-    }
-    if (!tls_.init(cfg_.cert, cfg_.cert_key, &why)) {
-      logf(Level::Fatal, "tls: %s", why.c_str());
-      return config::kExitConfig;
-    }
-    tls_on_ = true;
-  }
+  if (int rc = start_tls(); rc != 0) return rc;
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
@@ -225,7 +247,7 @@ int Server::start() {
     return config::kExitSystem;
   }
   std::string_view addr = listener_.address();
-  logf(Level::Info, "listening on %s%.*s", addr.substr(0, 5) == "unix:" ? "" : "http://",
+  logf(Level::Info, "listening on %s%.*s", addr.substr(0, 5) == "unix:" ? "" : tls_on_ ? "https://" : "http://",
        static_cast<int>(addr.size()), addr.data());
   if (cfg_.ready_fd >= 0 && !sys::notify_ready(cfg_.ready_fd, addr)) {
     logf(Level::Warn, "ready-fd %d: %s", cfg_.ready_fd, strerror(errno));
@@ -323,7 +345,7 @@ void Server::on_signal(int signo) {
   if (signo == SIGHUP) {
     std::string why;
     if (!tls_on_) logf(Level::Info, "SIGHUP: nothing to reload");
-    else if (tls_.reload(cfg_.cert, cfg_.cert_key, &why)) logf(Level::Info, "SIGHUP: reloaded %s", cfg_.cert.c_str());
+    else if (tls_.reload(tls_cert_, tls_key_, &why)) logf(Level::Info, "SIGHUP: reloaded %s", tls_cert_.c_str());
     else logf(Level::Error, "SIGHUP: %s; keeping the certificate in use", why.c_str());
     return;
   }

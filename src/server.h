@@ -57,6 +57,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
  private:
   int open_listener();
   int start_auth();
+  int start_tls();
   int start_vscode();
   // With a supervised backend that is not up yet: starts it and says so.
   bool backend_starting();
@@ -87,6 +88,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   backend::Supervisor supervisor_;
   tls::Server tls_;
   bool tls_on_ = false;
+  std::string tls_cert_, tls_key_;   // what SIGHUP reloads
   bool supervised_ = false;         // --vscode-server: portico runs the backend
   routes::Chain chain_;
   ws::Endpoint health_ws_;

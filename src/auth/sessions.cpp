@@ -57,14 +57,6 @@ bool read_exact(const std::string& path, uint8_t* out, size_t n) {
   return ok;
 }
 
-bool write_new(const std::string& path, const uint8_t* data, size_t n) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return false;
-  bool ok = (n == 0 || write(fd, data, n) == static_cast<ssize_t>(n)) && fsync(fd) == 0;
-  close(fd);
-  return ok && rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 }  // namespace
 
@@ -77,7 +69,7 @@ bool Sessions::open(const std::string& dir, std::string_view fingerprint, uint32
   if (!read_exact(key_path, master_, sizeof master_)) {
     if (access(key_path.c_str(), F_OK) == 0) return *err = key_path + ": not a 32-byte key file", false;
     if (getrandom(master_, sizeof master_, 0) != static_cast<ssize_t>(sizeof master_) ||
-        !write_new(key_path, master_, sizeof master_)) {
+        !base::write_secret(key_path, master_, sizeof master_)) {
       return *err = "cannot create " + key_path + ": " + strerror(errno), false;
     }
   }
@@ -184,7 +176,7 @@ bool Sessions::rewrite(int64_t now_s, std::string* err) {
     put64(rec + 16, r.expires);
     bytes.insert(bytes.end(), rec, rec + sizeof rec);
   }
-  if (!write_new(dir_ + "/portico-revoked", bytes.data(), bytes.size())) {
+  if (!base::write_secret(dir_ + "/portico-revoked", bytes.data(), bytes.size())) {
     return *err = dir_ + "/portico-revoked: " + strerror(errno), false;
   }
   return true;
@@ -199,7 +191,7 @@ bool Sessions::revoke(std::string_view token, int64_t now_s) {
     // More live revocations than the table holds: end every session instead.
     base::logf(base::Level::Warn, "sessions: %zu logouts pending expiry; rotating the session key", count_);
     if (getrandom(master_, sizeof master_, 0) != static_cast<ssize_t>(sizeof master_) ||
-        !write_new(dir_ + "/portico-session.key", master_, sizeof master_)) {
+        !base::write_secret(dir_ + "/portico-session.key", master_, sizeof master_)) {
       return false;
     }
     derive();

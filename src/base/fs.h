@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// fs — the one file-system helper several modules need.
+// fs — the file-system helpers several modules need.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace base {
@@ -9,5 +10,9 @@ namespace base {
 // mkdir -p: every missing directory of `path` is made with mode 0700 (they
 // hold secrets and sockets).  False with errno set.
 bool make_dirs(const std::string& path);
+
+// Replaces `path` with `n` bytes, mode 0600, atomically (a temporary file,
+// fsync, rename): a crash leaves the old secret or the new one, never half.
+bool write_secret(const std::string& path, const void* data, size_t n);
 
 }  // namespace base

@@ -57,7 +57,11 @@ bool scan_argv(int argc, char** argv, std::vector<Arg>* out, Error* err) {
       return usage_error(err, "--" + std::string(name) + " is refused on the command line: use the config file or the environment");
     }
     if (o->arg == nullptr && inline_value) return usage_error(err, "--" + std::string(name) + " takes no value");
-    if (o->arg != nullptr && !inline_value) {
+    if (o->arg != nullptr && o->arg[0] == '[' && !inline_value) {
+      // As code-server: the next argument is the value unless it looks like a flag.
+      bool has = i + 1 < argc && argv[i + 1][0] != '-';
+      value = has ? std::string_view(argv[++i]) : std::string_view("true");
+    } else if (o->arg != nullptr && !inline_value) {
       if (i + 1 >= argc) return usage_error(err, "--" + std::string(name) + " needs a value (" + o->arg + ")");
       value = argv[++i];
     }

@@ -62,7 +62,9 @@ struct Config {
   bool splice = true;              // relay tunnels with splice(2) where it can
   std::string vscode_server;       // a launcher, or a server-main.js run with node
   std::string node = "node";
-  std::string cert, cert_key;      // TLS: PEM certificate chain and private key      // the Node that runs a server-main.js (PATH is searched)
+  std::string cert, cert_key;      // TLS: PEM certificate chain and private key
+  bool cert_self_signed = false;   // bare --cert: make (or reuse) one for cert_host
+  std::string cert_host = "localhost";
   std::string user_data_dir, extensions_dir;
   std::vector<std::string> vscode_options;  // "flag" or "flag=value", passed as --flag[=value]
   std::string folder;              // the folder (or .code-workspace) to open
@@ -100,7 +102,9 @@ bool parse_bind(std::string_view s, sockaddr_storage* ss, socklen_t* len, std::s
 // --- shared by the command line and the config file (config/option.cpp)
 struct Option {
   const char* name;        // without "--"
-  const char* arg;         // metavariable, or nullptr for a flag without value
+  const char* arg;         // metavariable, or nullptr for a flag without value;
+                           // "[FILE]": the value may be left out (code-server's
+                           // optional strings), and then is "true"
   const char* help;
   bool (*set)(Config& cfg, std::string_view value, std::string* why);
   bool cli_only;           // not a config file key

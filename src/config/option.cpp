@@ -140,12 +140,24 @@ void reset_vscode_options(Config& c) { c.vscode_options.clear(); }
 // code-server's cert: a path, "false" (no TLS, what its generated config
 // says) or "true" (a self-signed certificate).
 bool set_cert(Config& c, std::string_view v, std::string* why) {
-  if (v == "false") {
+  c.cert_self_signed = v == "true";
+  if (v == "false" || v == "true") {
     c.cert.clear();
     return true;
   }
-  if (v == "true") return *why = "a self-signed certificate (bare --cert) is not supported yet; give a PEM file", false;
   return set_string<&Config::cert>(c, v, why);
+}
+
+// The name the self-signed certificate is for; it also names its files.
+bool set_cert_host(Config& c, std::string_view v, std::string* why) {
+  bool ok = !v.empty() && v.size() <= 253 && v.front() != '.' && v.front() != '-';
+  for (char ch : v) {
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                ch == '.' || ch == ':');
+  }
+  if (!ok) return *why = "expected a DNS name or an IP address", false;
+  c.cert_host = v;
+  return true;
 }
 
 bool set_verbose(Config& c, std::string_view, std::string*) {
@@ -162,8 +174,10 @@ constexpr Option kOptions[] = {
     {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false, false, nullptr},
     {"auth", "MODE", "password (default) or none", set_auth, false, false, nullptr},
     {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false, false, nullptr},
-    {"cert", "FILE", "serve TLS (and redirect plain HTTP) with this PEM certificate chain; false: no TLS", set_cert,
-     false, false, nullptr},
+    {"cert", "[FILE]", "serve TLS (and redirect plain HTTP) with this PEM chain; bare: a self-signed one; false: no TLS",
+     set_cert, false, false, nullptr},
+    {"cert-host", "HOST", "the DNS name the self-signed certificate is for (default localhost)", set_cert_host, false,
+     false, nullptr},
     {"cert-key", "FILE", "the PEM private key (RSA or EC) of --cert", set_string<&Config::cert_key>, false, false,
      nullptr},
     {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, true, false, nullptr},
@@ -227,7 +241,7 @@ constexpr Option kOptions[] = {
 // Keys of code-server's config.yaml that portico does not act on (yet): a
 // config file written for code-server still starts, and says what it ignored.
 constexpr const char* kForeign[] = {
-    "abs-proxy-base-path", "builtin-extensions-dir", "cert-host",
+    "abs-proxy-base-path", "builtin-extensions-dir",
     "disable-file-downloads", "disable-file-uploads",
     "disable-getting-started-override", "disable-proxy", "disable-telemetry",
     "disable-update-check", "disable-workspace-trust", "enable", "enable-proposed-api",

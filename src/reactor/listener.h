@@ -46,6 +46,7 @@ class Listener final : public Pollable {
   // open_unix() is removed.  Idempotent.
   void close();
   bool open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
 
   // "127.0.0.1:8080", "[::1]:8080" or "unix:/run/portico.sock".
   std::string_view address() const { return {addr_, addr_len_}; }

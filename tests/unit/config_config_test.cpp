@@ -195,3 +195,18 @@ TEST_CASE("a folder to open, and the VS Code server's options") {
   CHECK(r.cfg.user_data_dir == "/u");
   CHECK(load({"--vscode-option", "--flag"}).err.status == config::kExitUsage);
 }
+
+TEST_CASE("--cert: a file, bare (self-signed), or false; the file's cert: true") {
+  Run r = load({"--cert", "/c.pem", "--cert-key", "/k.pem"});
+  CHECK((r.ok && r.cfg.cert == "/c.pem" && !r.cfg.cert_self_signed));
+  for (auto args : std::vector<std::vector<std::string>>{{"--cert"}, {"--cert", "--auth", "none"}, {"--cert=true"}}) {
+    r = load(args);
+    CHECK((r.ok && r.cfg.cert.empty() && r.cfg.cert_self_signed));
+  }
+  r = load({}, "cert: true\ncert-host: box.example\n");
+  CHECK((r.ok && r.cfg.cert_self_signed && r.cfg.cert_host == "box.example"));
+  r = load({"--cert=false"}, "cert: /c.pem\n");
+  CHECK((r.ok && r.cfg.cert.empty() && !r.cfg.cert_self_signed));
+  r = load({"--cert-host", "a/b"});
+  CHECK((!r.ok && r.err.status == config::kExitUsage && r.err.message.find("--cert-host") != std::string::npos));
+}

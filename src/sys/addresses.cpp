@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#include "sys/addresses.h"
+
+#include <algorithm>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+namespace sys {
+namespace {
+
+std::string raw_ip(const sockaddr* sa) {
+  if (sa->sa_family == AF_INET) {
+    const auto* a = &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr;
+    return std::string(reinterpret_cast<const char*>(a), 4);
+  }
+  const auto* a = &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr;
+  return std::string(reinterpret_cast<const char*>(a), 16);
+}
+
+}  // namespace
+
+std::vector<std::string> listening_ips(int fd) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  std::vector<std::string> out;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return out;
+  int family = ss.ss_family;
+  if (family != AF_INET && family != AF_INET6) return out;
+  std::string own = raw_ip(reinterpret_cast<const sockaddr*>(&ss));
+  if (own != std::string(own.size(), '\0')) return {own};
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr) continue;
+    int f = i->ifa_addr->sa_family;
+    if (f != AF_INET && !(f == AF_INET6 && family == AF_INET6)) continue;
+    if (f == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr)) continue;
+    std::string ip = raw_ip(i->ifa_addr);
+    if (std::find(out.begin(), out.end(), ip) == out.end()) out.push_back(ip);
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+}  // namespace sys

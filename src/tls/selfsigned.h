@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// selfsigned — the certificate of a bare --cert: EC P-256, self-signed, made
+// with BearSSL alone (code-server shells out to openssl for this; boards
+// rarely have it).
+//
+// BearSSL decodes X.509 but has no encoder, so the certificate is written
+// here with a small DER writer: X.509 v3, CN and a DNS SAN from --cert-host,
+// an IP SAN for each listening address, CA:FALSE (Firefox refuses a CA
+// certificate as a server's), EKU serverAuth, ecdsa-with-SHA256, valid for
+// 825 days (Apple's ceiling for any server certificate).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tls {
+
+// Makes sure `dir`/<host, dots as underscores>.crt and .key (code-server's
+// names; the key 0600) hold a certificate for `host` and `ips` (raw 4- or
+// 16-byte addresses) that is valid for 30 more days and matches its key;
+// otherwise makes a new pair.  `made` says which happened.  False with `err`.
+bool ensure_self_signed(const std::string& dir, const std::string& host, const std::vector<std::string>& ips,
+                        std::string* cert_file, std::string* key_file, bool* made, std::string* err);
+
+}  // namespace tls
