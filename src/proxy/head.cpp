@@ -72,7 +72,7 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   }
   w.put("X-Forwarded-For: ");
   w.put(base::strip_port(req.peer));
-  w.put("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: ");
+  w.put(req.tls ? "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: " : "\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: ");
   w.put(req.host());
   w.put("\r\n");
   if (req.head->upgrade) {

@@ -3,6 +3,7 @@
 certificates made for the test; TLS 1.2 only, ALPN, resumption; the
 redirect; big bodies and a WebSocket tunnel over TLS; bad credentials."""
 import hashlib
+import json
 import os
 import socket
 import ssl
@@ -78,6 +79,8 @@ def case_big_bodies_and_a_tunnel_over_tls():
             f.write(pattern(8 << 20))
         rc, out, _ = curl("--cacert", cert, "--data-binary", "@" + path, https + "/echo", timeout=60)
         check(rc == 0 and hashlib.sha256(pattern(8 << 20)).hexdigest().encode() in out, out[:200])
+        names = {k.lower(): v for k, v in json.loads(out)["headers"]}
+        check(names.get("x-forwarded-proto") == "https", "X-Forwarded-Proto over TLS: %r" % names)
     finally:
         p.stop()
         b.close()
@@ -95,6 +98,7 @@ def case_big_bodies_and_a_tunnel_over_tls():
             check(chunk, "closed: %r" % got)
             got += chunk
         check(got.startswith(b"HTTP/1.1 101 "), got[:80])
+        check(b"\r\nX-Forwarded-Proto: https\r\n" in seen["head"], seen["head"])
         s.close()
     finally:
         p.stop()
