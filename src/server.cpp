@@ -196,7 +196,7 @@ int Server::start_tls() {
     logf(Level::Fatal, "--cert FILE needs --cert-key FILE");
     return config::kExitConfig;
   }
-  if (!tls_.init(tls_cert_, tls_key_, &why)) {
+  if (!tls_.init(&loop_, tls_cert_, tls_key_, &why)) {
     logf(Level::Fatal, "tls: %s", why.c_str());
     return config::kExitConfig;
   }

@@ -44,6 +44,7 @@ Flow Conn::linger() {
   if (handler_ != nullptr) handler_->on_release(*this);
   handler_ = &loop_->linger_;
   consume(in_len_);
+  if (transport_ != nullptr) transport_->close_notify(fd_);
   if (::shutdown(fd_, SHUT_WR) != 0) {
     close("shutdown failed");
     return Flow::Closed;

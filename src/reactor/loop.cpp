@@ -184,6 +184,7 @@ void Loop::run() {
   while (running_) {
     int n = epoll_wait(epfd_, events, kBatch, next_timeout_ms());
     clock_.update();
+    turn_++;
     if (n < 0) {
       if (errno != EINTR) base::logf(base::Level::Error, "loop: epoll_wait: %s", strerror(errno));
       continue;

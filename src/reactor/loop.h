@@ -74,6 +74,9 @@ class Loop {
   void disarm(Alarm* a) { a->armed = false; }
 
   base::Clock& clock() { return clock_; }
+  // Counts epoll_wait calls: work rationed per turn (TLS handshakes) starts
+  // afresh when it changes.
+  uint64_t turn() const { return turn_; }
   base::ChunkPool& pool() { return pool_; }
   IdleQueue& queue(Timer t) { return queues_[static_cast<int>(t)]; }
 
@@ -101,6 +104,7 @@ class Loop {
   SignalSource signals_;
   SignalHandler* signal_handler_ = nullptr;
   bool running_ = false;
+  uint64_t turn_ = 0;
   bool stop_when_empty_ = false;
 
   char* slab_ = nullptr;          // max_conns slots: Conn, then protocol state

@@ -24,6 +24,11 @@ class Transport {
   // Pushes what it holds to the socket.  1: all out, 0: some wait for
   // EPOLLOUT, -1: error.
   virtual int drain(int fd) = 0;
+  // The answer is complete and the write side is about to be shut: tell the
+  // peer it has everything (TLS close_notify; OpenSSL 3 clients otherwise
+  // call the end an error).  Best effort: what the socket will not take now
+  // is dropped.
+  virtual void close_notify(int fd) = 0;
   // The epoll events it needs whatever the handler wants.
   virtual uint32_t interest() const = 0;
   // The Conn is freed: so is the transport.

@@ -13,15 +13,17 @@
 #include <memory>
 #include <string>
 
+#include "reactor/loop.h"
 #include "reactor/transport.h"
 #include "tls/creds.h"
 
 namespace tls {
 
-// What every connection shares: the credentials and the session cache.
+// What every connection shares: the credentials, the session cache, and the
+// handshake ration.
 class Server {
  public:
-  bool init(const std::string& cert_file, const std::string& key_file, std::string* err);
+  bool init(const reactor::Loop* loop, const std::string& cert_file, const std::string& key_file, std::string* err);
   // SIGHUP: reads the files again.  On success, new handshakes use them and
   // live connections go on untouched; on failure nothing changes.  The
   // previous credentials stay alive until the next reload, since engines
@@ -32,6 +34,30 @@ class Server {
 
  private:
   friend class Engine;
+  // A full handshake costs about a millisecond of this one thread (ECDHE and
+  // a signature), so a flood of them would delay every other connection by
+  // as many milliseconds as there are handshakes ready.  Handshake records
+  // are rationed per loop turn instead: a handshake over the ration waits,
+  // its bytes still in the kernel, for the next turn (epoll is level-
+  // triggered), and the other connections wait at most about
+  // kHandshakeRecordsPerTurn milliseconds.  Nothing is reserved, so a stalled
+  // handshake holds no slot that others need.
+  static constexpr unsigned kHandshakeRecordsPerTurn = 4;
+  bool may_handshake();
+  // The fastest implementation this CPU has, probed once: BearSSL's "full"
+  // initialisers probe with cpuid for every connection (about 40 us in a
+  // VM) and link every suite; only the ones portico offers are set up.
+  struct Impl {
+    const br_block_ctr_class* aes_ctr;
+    br_ghash ghash;
+    br_chacha20_run chacha20;
+    br_poly1305_run poly1305;
+    br_rsa_private rsa;
+    br_rsa_pkcs1_sign rsa_sign;
+  } impl_{};
+  const reactor::Loop* loop_ = nullptr;
+  uint64_t turn_ = 0;
+  unsigned handshake_records_ = 0;
   std::unique_ptr<Creds> creds_, previous_;
   br_ssl_session_cache_lru cache_;
   unsigned char cache_store_[64 * 1024];   // about 600 sessions

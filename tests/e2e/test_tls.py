@@ -105,6 +105,21 @@ def case_big_bodies_and_a_tunnel_over_tls():
         l.close()
 
 
+def case_close_notify_ends_a_closed_connection():
+    """Connection: close (and HTTP/1.0) over TLS ends with close_notify:
+    OpenSSL 3 clients (ab, s_client) call a bare TCP FIN an error."""
+    cert, key = make_cert("ec")
+    p = Portico("--cert", cert, "--cert-key", key)
+    try:
+        for req in (b"GET /robots.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                    b"GET /robots.txt HTTP/1.0\r\n\r\n"):
+            rc, out = s_client(p.port, "-quiet", "-ign_eof", stdin=req)
+            check(b"Disallow: /" in out, out[-300:])
+            check(b"unexpected eof" not in out, "no close_notify: %r" % out[-300:])
+    finally:
+        p.stop()
+
+
 def case_login_cookie_is_secure_over_tls():
     cert, key = make_cert("ec")
     p = Portico("--cert", cert, "--cert-key", key, auth=True, env={"PASSWORD": "pw"})
