@@ -6,7 +6,7 @@
 #   make asan         build/asan/portico (ASan + UBSan, for the test suite)
 #   make run          install what is missing, build, serve on 127.0.0.1:8080
 #   make check        unit + end-to-end (release and ASan) + lint; ends "N passed, N failed"
-#   make bench        wrk against portico and nginx, same run, same pinning
+#   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning
 #   make lint         man page, --help/man agreement, file size caps
 #
 # CROSS_COMPILE=aarch64-linux-gnu- cross-builds; V=1 shows commands; CI=true adds -Werror.
@@ -131,6 +131,7 @@ lint: $(DEPS_TEST) build/portico
 
 bench: $(DEPS_BENCH) build/static/portico
 	$(Q)tests/bench/bench.sh build/static/portico
+	$(Q)tests/bench/tls.sh build/static/portico
 
 clean:
 	rm -rf build

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tls.sh BINARY — portico against Debian's nginx over TLS, in the same run,
+# both with the P-256 certificate portico generates, one worker each, TLS 1.2:
+#   keep-alive requests/s (h2load --h1), new handshakes/s (ab, no keep-alive),
+#   keep-alive /healthz latency while ab floods handshakes, and the memory an
+#   idle TLS connection costs.  Servers on CPU 0, clients on CPU 1.
+set -eu
+bin=${1:-build/static/portico}
+secs=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNECTIONS:-100}
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+pids=""
+trap 'kill $pids 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
+cpu0=""
+cpu1=""
+if [ "$(nproc)" -ge 2 ]; then cpu0="taskset -c 0"; cpu1="taskset -c 1"; fi
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+exec 3>"$tmp/ready"
+HOME=$tmp XDG_CONFIG_HOME=$tmp XDG_DATA_HOME=$tmp $cpu0 "$bin" --auth none --bind-addr 127.0.0.1:0 --ready-fd 3 \
+	--log warn --max-connections 4096 --cert &
+ppid=$!
+pids="$ppid"
+exec 3>&-
+i=0
+while [ ! -s "$tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+pport=$(sed 's/.*://' "$tmp/ready")
+crt=$tmp/code-server/localhost.crt
+key=$tmp/code-server/localhost.key
+[ -s "$crt" ] || { echo "tls bench: portico made no certificate" >&2; exit 1; }
+
+nport=$(free_port)
+body='{"status":"alive","lastHeartbeat":1795263703123}'
+cat > "$tmp/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nport ssl;
+    ssl_certificate $crt;
+    ssl_certificate_key $key;
+    ssl_protocols TLSv1.2;
+    ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384;
+    ssl_prefer_server_ciphers on;
+    location = /healthz { default_type application/json; return 200 '$body'; }
+    location = /robots.txt { default_type text/plain; return 200 'User-agent: *\nDisallow: /\n'; }
+  }
+}
+NGINX
+$cpu0 nginx -c "$tmp/nginx.conf" -p "$tmp" &
+pids="$pids $!"
+i=0
+until curl -skf "https://127.0.0.1:$nport/healthz" >/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+nworker=$(pgrep -P "$(cat "$tmp/nginx.pid")" | head -1)
+
+echo "tls: TLS 1.2, P-256 certificate, $secs s runs; servers on CPU 0, clients on CPU 1"
+for target in "nginx $nport $nworker" "portico $pport $ppid"; do
+	set -- $target
+	url=https://127.0.0.1:$2
+	$cpu1 h2load --h1 -t1 -c"$conns" -D2 "$url/healthz" >/dev/null 2>&1   # warm-up
+	$cpu1 h2load --h1 -t1 -c"$conns" -D"$secs" "$url/healthz" > "$tmp/$1-ka.txt" 2>&1
+	ka=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$tmp/$1-ka.txt")
+	fails=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$tmp/$1-ka.txt")
+	$cpu1 ab -q -t "$secs" -n 10000000 -c 64 "$url/robots.txt" > "$tmp/$1-hs.txt" 2>&1 &
+	ab=$!
+	sleep 1
+	lat=$($cpu1 /usr/bin/python3 "$here/tls_client.py" probe "$2" $((secs - 2)))
+	wait $ab || true
+	hs=$(sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$tmp/$1-hs.txt")
+	hsfail=$(sed -n 's/^Failed requests: *\([0-9]*\).*/\1/p' "$tmp/$1-hs.txt")
+	mem=$($cpu1 /usr/bin/python3 "$here/tls_client.py" hold "$2" 500 "$3")
+	per=$(echo "$mem" | awk '{ printf "%.1f", ($2 - $1) / 500 }')
+	echo "  $1: keep-alive ${ka:-?} req/s (${fails:-?} failed); handshakes ${hs:-?}/s (${hsfail:-?} failed);" \
+		"/healthz during the flood p50/p99/max $(echo "$lat" | tr ' ' '/') ms; ${per} KiB per idle TLS connection"
+	echo "$1 $ka $hs $per" >> "$tmp/results"
+done
+awk '{ ka[$1] = $2; hs[$1] = $3 } END {
+	printf "ratio portico/nginx (TLS keep-alive): %.2f\n", ka["portico"] / ka["nginx"]
+	printf "ratio portico/nginx (TLS handshakes): %.2f\n", hs["portico"] / hs["nginx"] }' "$tmp/results"
+echo "portico after the TLS runs: VmRSS $(awk '/^VmRSS/ {print $2}' /proc/$ppid/status) KiB, RssAnon $(awk '/^RssAnon/ {print $2}' /proc/$ppid/status) KiB"
