@@ -32,6 +32,7 @@ const waitForFile = async (file, text, ms) => {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
+    ignoreHTTPSErrors: true,  // portico's self-signed certificate, made for the https run
     viewport: { width: 1280, height: 800 },
     env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'config'), XDG_CACHE_HOME: path.join(profile, 'cache') },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -46,8 +46,9 @@ def cut_connections(port):
                    capture_output=True, check=True)
 
 
-def browser_session(p, folder, shot):
-    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser/workbench.cjs"), p.url("/"), "vscode-pw",
+def browser_session(p, folder, shot, scheme="http"):
+    url = "%s://127.0.0.1:%d/" % (scheme, p.port)
+    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser/workbench.cjs"), url, "vscode-pw",
                              folder, shot], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "NODE_PATH": os.path.join(ROOT, "tests/browser/node_modules")})
     try:
@@ -68,10 +69,11 @@ def browser_session(p, folder, shot):
     return report
 
 
-def workbench_case(mode, *extra):
+def workbench_case(mode, *extra, scheme="http"):
     p, folder = start(*extra)
     try:
-        browser_session(p, folder, os.path.join(ROOT, "build/test-logs/workbench-%s.png" % mode))
+        report = browser_session(p, folder, os.path.join(ROOT, "build/test-logs/workbench-%s.png" % mode), scheme)
+        check(all(u.startswith(scheme.replace("http", "ws") + "://") for u in report["sockets"]), report["sockets"])
     finally:
         err = p.stop(timeout=20)
     check(b"vscode: ready after" in err, err[-500:])
@@ -84,6 +86,11 @@ def case_workbench_spliced():
 
 def case_workbench_copied():
     workbench_case("copy", "--no-splice")
+
+
+def case_workbench_over_tls_with_the_generated_certificate():
+    # --cert=true: a bare --cert would take the folder after it as its file.
+    workbench_case("tls", "--cert=true", scheme="https")
 
 
 def case_server_killed_mid_session():
