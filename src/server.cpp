@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "routes/assets.h"
 #include "routes/https.h"
+#include "routes/port_proxy.h"
 #include "routes/vscode.h"
 #include "sys/addresses.h"
 #include "sys/readiness.h"
@@ -213,10 +214,17 @@ int Server::start() {
   if (int rc = start_vscode(); rc != 0) return rc;
   if (int rc = start_tls(); rc != 0) return rc;
 
+  port_proxy_.enabled = !cfg_.disable_proxy;
+  port_proxy_.skip_preflight = cfg_.skip_auth_preflight;
+  port_proxy_.abs_base = cfg_.abs_proxy_base_path;
+  port_proxy_.domains = &cfg_.proxy_domains;
+  port_proxy_.login = &login_;
+
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
             chain_.use("https", routes::https_redirect, &tls_on_) &&
             chain_.use("well-known", routes::well_known, nullptr) &&
+            chain_.use("port-proxy", routes::port_proxy, &port_proxy_) &&
             chain_.use("static", routes::static_files, &static_) &&
             chain_.use("healthz", routes::health, &heart_) &&
             chain_.use("manifest", routes::manifest, const_cast<std::string*>(&cfg_.app_name)) &&
@@ -227,11 +235,18 @@ int Server::start() {
             chain_.use("vscode", routes::vscode, &vscode_enabled_);
   // The WebSocket route table.  /healthz has no origin check, as in
   // code-server: it reveals nothing and monitors connect from anywhere.
-  ok = ok && ws_routes_.add({"healthz", routes::is_healthz, {}, {}, claim_health, this});
+  // The WebSocket route table.  A proxy domain takes every path of its
+  // hosts, so the port proxies come first, as in code-server.
+  ok = ok && ws_routes_.add({"port-proxy", routes::is_port_proxy, &port_proxy_,
+                             {routes::check_port_proxy, auth::check_origin, routes::check_session},
+                             {&port_proxy_, const_cast<std::vector<std::string>*>(&cfg_.trusted_origins), &login_},
+                             claim_port, this});
+  ok = ok && ws_routes_.add({"healthz", [](void*, const http::Request& r) { return routes::is_healthz(r.path); },
+                             nullptr, {}, {}, claim_health, this});
   // Every other upgrade belongs to the VS Code server, for a logged-in
   // browser on this site only.
   if (vscode_enabled_) {
-    ok = ok && ws_routes_.add({"vscode", [](std::string_view) { return true; },
+    ok = ok && ws_routes_.add({"vscode", [](void*, const http::Request&) { return true; }, nullptr,
                                {auth::check_origin, routes::check_session},
                                {const_cast<std::vector<std::string>*>(&cfg_.trusted_origins), &login_},
                                claim_vscode, this});
@@ -283,13 +298,17 @@ void Server::on_accept(int fd, std::string_view peer) {
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {
-  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}};
+  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0};
   // The fork of the road for ordinary requests: answered here, or forwarded.
-  if (chain_.run(ex) == routes::Outcome::Divert) {
+  if (chain_.run(ex) != routes::Outcome::Divert) return reactor::Flow::Keep;
+  if (ex.divert == routes::kToPort) {
+    const proxy::Target* t = ports_.get(ex.port);
+    proxy_.start(c, req, resp, *t, proxy::Forwarding{login_.cookie, ex.strip, ex.prefix, ex.strip});
+  } else {
     if (backend_starting()) {
       http::render_error(&req, resp, site_, 503, "VS Code is starting; this page tries again by itself.", "", 1);
     } else {
-      proxy_.start(c, req, resp, vscode_target_, proxy::Forwarding{login_.cookie, ex.strip});
+      proxy_.start(c, req, resp, vscode_target_, proxy::Forwarding{login_.cookie, ex.strip, {}, {}});
     }
   }
   return reactor::Flow::Keep;
@@ -297,7 +316,7 @@ reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, htt
 
 reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) {
   if (!routes::is_healthz(req.path)) heart_.beat();
-  const ws::Route* route = ws_routes_.find(req.path);
+  const ws::Route* route = ws_routes_.find(req);
   if (route == nullptr) return http_.reject(c, 404);
   if (int status = ws::Table::admit(*route, req)) return http_.reject(c, status);
   ws::Handshake hs;
@@ -324,7 +343,15 @@ reactor::Flow Server::claim_vscode(void* self, reactor::Conn& c, const http::Req
   auto* s = static_cast<Server*>(self);
   if (s->backend_starting()) return s->http_.reject(c, 503);
   std::string_view strip = req.path == "/vscode" || req.path.substr(0, 8) == "/vscode/" ? "/vscode" : "";
-  return s->tunnel_.start(c, req, head_len, s->vscode_target_, proxy::Forwarding{s->login_.cookie, strip});
+  return s->tunnel_.start(c, req, head_len, s->vscode_target_, proxy::Forwarding{s->login_.cookie, strip, {}, {}});
+}
+
+reactor::Flow Server::claim_port(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
+                                 const ws::Handshake&) {
+  auto* s = static_cast<Server*>(self);
+  routes::PortRoute r = routes::resolve(s->port_proxy_, req);
+  return s->tunnel_.start(c, req, head_len, *s->ports_.get(r.port),
+                          proxy::Forwarding{s->login_.cookie, r.strip, r.prefix, {}});
 }
 
 // The head is done with; the bytes after it are handed to the endpoint,

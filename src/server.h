@@ -22,6 +22,7 @@
 #include "routes/chain.h"
 #include "routes/heart.h"
 #include "routes/login.h"
+#include "routes/port_proxy.h"
 #include "routes/static_files.h"
 #include "tls/engine.h"
 #include "ws/endpoint.h"
@@ -66,6 +67,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   static size_t health_reply(void* self, bool text, char* out, size_t cap);
   static reactor::Flow claim_vscode(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
                                     const ws::Handshake& hs);
+  static reactor::Flow claim_port(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
+                                  const ws::Handshake& hs);
   static reactor::Flow claim_health(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
                                     const ws::Handshake& hs);
 
@@ -83,6 +86,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   routes::Login login_;
   proxy::Target vscode_target_;
   bool vscode_enabled_ = false;
+  routes::PortProxy port_proxy_;
+  proxy::Ports ports_;
   proxy::HttpProxy proxy_;
   proxy::Tunnel tunnel_;
   backend::Supervisor supervisor_;

@@ -91,6 +91,9 @@ bool apply_env(Config* cfg, Error* err) {
   }
   if (const char* v = getenv("CODE_SERVER_APP_NAME"); v != nullptr && *v) cfg->app_name = v;
   if (const char* v = getenv("CODE_SERVER_COOKIE_SUFFIX"); v != nullptr && *v) find_option("cookie-suffix")->set(*cfg, v, &why);
+  if (const char* v = getenv("CS_DISABLE_PROXY"); v != nullptr && (!strcmp(v, "1") || !strcmp(v, "true"))) {
+    cfg->disable_proxy = true;
+  }
   return true;
 }
 
@@ -245,7 +248,7 @@ void print_usage(FILE* out) {
     fprintf(out, "  %-28s %s\n", left.c_str(), opts[i].help);
   }
   fputs("\nenvironment: PASSWORD, HASHED_PASSWORD, PORT, LOG_LEVEL, CODE_SERVER_APP_NAME,\n"
-        "  CODE_SERVER_COOKIE_SUFFIX, PORTICO_CONFIG, CODE_SERVER_CONFIG\n"
+        "  CODE_SERVER_COOKIE_SUFFIX, CS_DISABLE_PROXY, PORTICO_CONFIG, CODE_SERVER_CONFIG\n"
         "see portico(1) for details and exit statuses\n", out);
 }
 

@@ -69,6 +69,12 @@ struct Config {
   std::vector<std::string> vscode_options;  // "flag" or "flag=value", passed as --flag[=value]
   std::string folder;              // the folder (or .code-workspace) to open
 
+  // The box's own web apps: /proxy/<port>, /absproxy/<port>, proxy domains.
+  std::vector<std::string> proxy_domains;  // templates, as code-server normalises them
+  bool disable_proxy = false;
+  bool skip_auth_preflight = false;
+  std::string abs_proxy_base_path;   // "" or "/a/b": a leading slash, none at the end
+
   uint32_t max_connections = 1024;
   uint32_t max_header_size = 16384;
   uint32_t max_url_size = 8192;

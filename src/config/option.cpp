@@ -160,6 +160,47 @@ bool set_cert_host(Config& c, std::string_view v, std::string* why) {
   return true;
 }
 
+// code-server's templates: "*." dropped; without {{port}}, "{{port}}." in
+// front.  Host names are matched lower-cased, so the template is too.
+bool add_proxy_domain(Config& c, std::string_view v, std::string* why) {
+  if (v.substr(0, 2) == "*.") v.remove_prefix(2);
+  std::string t;
+  for (char ch : v) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '.' || ch == '{' || ch == '}' || ch == ':';
+    if (!ok) return *why = "expected a domain, with {{port}} and {{host}} where they go", false;
+    t += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  }
+  if (t.empty() || t == "{{port}}") return *why = "expected a domain", false;
+  if (t.find("{{port}}") == std::string::npos) t = "{{port}}." + t;
+  // Only the two placeholders, each at most once: matching stays linear.
+  std::string rest = t;
+  for (const char* ph : {"{{port}}", "{{host}}"}) {
+    size_t at = rest.find(ph);
+    if (at != std::string::npos) rest.replace(at, 8, "x");
+  }
+  if (rest.find('{') != std::string::npos || rest.find('}') != std::string::npos) {
+    return *why = "only one {{port}} and one {{host}} may appear", false;
+  }
+  c.proxy_domains.push_back(t);
+  return true;
+}
+void reset_proxy_domains(Config& c) { c.proxy_domains.clear(); }
+
+bool set_abs_base(Config& c, std::string_view v, std::string* why) {
+  while (!v.empty() && v.back() == '/') v.remove_suffix(1);
+  for (char ch : v) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f || ch == '?' || ch == '#' || ch == '%' || ch == '\\') {
+      return *why = "expected a URL path", false;
+    }
+  }
+  c.abs_proxy_base_path = v.empty() || v.front() == '/' ? std::string(v) : "/" + std::string(v);
+  return true;
+}
+
+bool set_disable_proxy(Config& c, std::string_view, std::string*) { return c.disable_proxy = true; }
+bool set_skip_preflight(Config& c, std::string_view, std::string*) { return c.skip_auth_preflight = true; }
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -171,6 +212,8 @@ bool set_config(Config& c, std::string_view v, std::string* why) {
 }
 
 constexpr Option kOptions[] = {
+    {"abs-proxy-base-path", "PATH", "put PATH in front of the path /absproxy/PORT/... passes on",
+     set_abs_base, false, false, nullptr},
     {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>, false, false, nullptr},
     {"auth", "MODE", "password (default) or none", set_auth, false, false, nullptr},
     {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind, false, false, nullptr},
@@ -186,6 +229,8 @@ constexpr Option kOptions[] = {
      set_string<&Config::data_dir>, false, false, nullptr},
     {"extensions-dir", "DIR", "the VS Code server's extensions", set_string<&Config::extensions_dir>, false, false,
      nullptr},
+    {"disable-proxy", nullptr, "refuse /proxy/PORT, /absproxy/PORT and --proxy-domain hosts with 403",
+     set_disable_proxy, false, false, nullptr},
     {"drain-timeout", "SECONDS", "on SIGTERM, time given to requests in flight (default 10)",
      set_u32<&Config::drain_timeout, 0, 3600>, false, false, nullptr},
     {"header-timeout", "SECONDS", "time allowed for a whole request head (default 10)",
@@ -210,10 +255,14 @@ constexpr Option kOptions[] = {
     {"node", "PATH", "the Node that runs a server-main.js given to --vscode-server (default: node on PATH)",
      set_string<&Config::node>, false, false, nullptr},
     {"password", "PASSWORD", "", set_password, false, true, nullptr},
+    {"proxy-domain", "DOMAIN", "reach port N of this box at N.DOMAIN, or as a {{port}}/{{host}} template (repeatable)",
+     add_proxy_domain, false, false, reset_proxy_domains},
     {"ready-fd", "FD", "write \"listening ADDRESS\" and a newline to FD once ready, then close it",
      set_fd<&Config::ready_fd>, false, false, nullptr},
     {"session-lifetime", "SECONDS", "how long a login lasts (default 604800, a week)",
      set_u32<&Config::session_lifetime, 60, 31536000>, false, false, nullptr},
+    {"skip-auth-preflight", nullptr, "let OPTIONS requests reach proxied ports without a login",
+     set_skip_preflight, false, false, nullptr},
     {"socket", "PATH", "listen on a unix socket instead of --bind-addr", set_string<&Config::socket_path>, false, false, nullptr},
     {"socket-fd", "FD", "listen on an inherited listening socket", set_fd<&Config::socket_fd>, false, false, nullptr},
     {"socket-mode", "MODE", "octal mode of the --socket file", set_mode, false, false, nullptr},
@@ -241,14 +290,13 @@ constexpr Option kOptions[] = {
 // Keys of code-server's config.yaml that portico does not act on (yet): a
 // config file written for code-server still starts, and says what it ignored.
 constexpr const char* kForeign[] = {
-    "abs-proxy-base-path", "builtin-extensions-dir",
+    "builtin-extensions-dir",
     "disable-file-downloads", "disable-file-uploads",
-    "disable-getting-started-override", "disable-proxy", "disable-telemetry",
+    "disable-getting-started-override", "disable-telemetry",
     "disable-update-check", "disable-workspace-trust", "enable", "enable-proposed-api",
-    "extensions-dir", "github-auth", "host", "i18n", "idle-timeout-seconds",
+    "github-auth", "host", "i18n", "idle-timeout-seconds",
     "ignore-last-opened", "link-protection-trusted-domains", "locale", "port",
-    "proxy-domain", "reconnection-grace-time", "session-socket", "skip-auth-preflight",
-    
+    "reconnection-grace-time", "session-socket",
 };
 
 }  // namespace

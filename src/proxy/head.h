@@ -19,7 +19,12 @@ namespace proxy {
 
 struct Forwarding {
   std::string_view session_cookie;  // removed from Cookie before forwarding
-  std::string_view strip_prefix;    // removed from the front of the path ("/vscode")
+  std::string_view strip_prefix;    // removed from the front of the path ("/vscode", "/proxy/3000")
+  std::string_view add_prefix;      // then put in front of it (--abs-proxy-base-path)
+  // Put back in front of a response's Location that starts with "/" (the
+  // stripped "/proxy/3000"); at most kMaxLocationPrefix bytes.
+  std::string_view location_prefix;
+  static constexpr size_t kMaxLocationPrefix = 15;
 };
 
 // True for a field that describes one hop only (RFC 9110 §7.6.1), given the

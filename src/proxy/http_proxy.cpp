@@ -4,6 +4,7 @@
 #include "proxy/head.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <llhttp.h>
 #include <new>
@@ -37,6 +38,8 @@ struct Exchange {
   bool head_sent = false;      // the response head went to the client
   bool message_done = false;   // the response ended (on_message_complete)
   bool headers_done = false;
+  uint8_t location_len = 0;
+  char location_prefix[Forwarding::kMaxLocationPrefix];  // see Forwarding
 };
 
 namespace {
@@ -63,14 +66,21 @@ const llhttp_settings_t kSettings = [] {
 
 Exchange& exchange_of(Conn& u) { return *static_cast<Exchange*>(u.proto()); }
 
+// "the app on port 3000 cannot be reached": who failed, then how.
+std::string_view blame(const Target& t, const char* what, char (&out)[160]) {
+  base::Writer w(out, sizeof out);
+  w.put(t.who);
+  w.put(' ');
+  w.put(what);
+  return w.ok() ? w.view() : std::string_view(what);
+}
+
 }  // namespace
 
 size_t HttpProxy::proto_size() { return sizeof(Exchange); }
 
 Conn* HttpProxy::connect(Conn& client, const Target& t) {
-  while (nidle_ > 0) {
-    Conn* u = idle_[--nidle_];
-    if (u->closed()) continue;
+  if (Conn* u = pool_.take(&t)) {
     exchange_of(*u).phase = Phase::Exchanging;
     u->stop_timer();
     return u;
@@ -95,7 +105,8 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   Conn* u = connect(client, t);
   if (u == nullptr) {
     base::logf(base::Level::Warn, "proxy: %s: %s", t.name.c_str(), strerror(errno));
-    http::render_error(&req, resp, site_, 502, "the VS Code server cannot be reached");
+    char message[160];
+    http::render_error(&req, resp, site_, 502, blame(t, "cannot be reached", message));
     return false;
   }
   Exchange& e = exchange_of(*u);
@@ -106,6 +117,8 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   e.html = req.wants_html();
   e.client_keep = req.head->keep_alive;
   e.request_done = e.head_sent = e.message_done = e.headers_done = false;
+  e.location_len = static_cast<uint8_t>(std::min(fw.location_prefix.size(), sizeof e.location_prefix));
+  fw.location_prefix.copy(e.location_prefix, e.location_len);
   if (!write_request_head(*u, req, fw)) {
     u->close("request head too large to forward");
     http::render_error(&req, resp, site_, 431, "request head too large to forward");
@@ -175,11 +188,11 @@ Flow HttpProxy::on_writable(Conn& u) {
     if (err != 0) {
       errno = err;
       base::logf(base::Level::Warn, "proxy: connect to %s: %s", e.target->name.c_str(), strerror(err));
-      return fail(u, e, 502, "the VS Code server cannot be reached");
+      return fail(u, e, 502, "cannot be reached");
     }
     e.phase = Phase::Exchanging;
   }
-  if (u.flush() == Io::Error) return fail(u, e, 502, "the VS Code server closed the connection");
+  if (u.flush() == Io::Error) return fail(u, e, 502, "closed the connection");
   u.want(EPOLLIN | (u.out_pending() ? uint32_t{EPOLLOUT} : 0u));
   if (e.client != nullptr && !e.request_done) (void)http_.resume(*e.client);
   return Flow::Keep;
@@ -207,9 +220,9 @@ Flow HttpProxy::on_readable(Conn& u) {
         e.message_done = true;
         return done(u, e);
       }
-      return fail(u, e, 502, "the VS Code server closed the connection");
+      return fail(u, e, 502, "closed the connection");
     case Io::Error:
-      return fail(u, e, 502, "the VS Code server connection failed");
+      return fail(u, e, 502, "connection failed");
   }
   return pump(u, e);
 }
@@ -241,7 +254,7 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
       used = static_cast<size_t>(llhttp_get_error_pos(&e.parser) - in);
       llhttp_resume(&e.parser);
     } else if (err != HPE_OK) {
-      return fail(u, e, 502, "the VS Code server sent a malformed response");
+      return fail(u, e, 502, "sent a malformed response");
     } else if (len == 0) {
       break;  // needs more bytes
     }
@@ -250,7 +263,7 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
         if (u.in_len() == u.loop().pool().chunk_size()) return fail(u, e, 502, "response head too large");
         break;  // more head to come
       }
-      if (!copy_head(u, e, used)) return fail(u, e, 502, "the VS Code server sent an unusable response head");
+      if (!copy_head(u, e, used)) return fail(u, e, 502, "sent an unusable response head");
       before = used;  // the head itself is not copied raw
       used = before;
     } else {
@@ -315,9 +328,15 @@ bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
     std::string_view name = line.substr(0, colon);
     bool framing = base::ieq(name, "content-length") || base::ieq(name, "transfer-encoding");
     if (!framing && hop_by_hop(name, connection)) continue;
+    std::string_view value = base::trim_ows(line.substr(colon + 1));
     w.put(name);
     w.put(": ");
-    w.put(base::trim_ows(line.substr(colon + 1)));
+    // A path the app gave from its own root ("/login", not "//host/x") is
+    // under the prefix the client used.
+    if (e.location_len > 0 && base::ieq(name, "location") && value.substr(0, 1) == "/" && value.substr(0, 2) != "//") {
+      w.put(std::string_view(e.location_prefix, e.location_len));
+    }
+    w.put(value);
     w.put("\r\n");
   }
   if (llhttp_message_needs_eof(&e.parser)) e.client_keep = false;  // its end is the backend's close
@@ -358,8 +377,9 @@ Flow HttpProxy::fail(Conn& u, Exchange& e, int status, const char* why) {
     return Flow::Closed;
   }
   base::logf(base::Level::Warn, "proxy: %s: %s", e.target->name.c_str(), why);
+  char message[160];
   http::Response resp(*c, c->loop().clock(), e.head_only, false);
-  http::render_error(e.html, "/", resp, site_, status, why);
+  http::render_error(e.html, "/", resp, site_, status, blame(*e.target, why, message));
   (void)http_.finish(*c, false);
   return Flow::Closed;
 }
@@ -370,7 +390,7 @@ void HttpProxy::on_timeout(Conn& u, Timer t) {
     u.close("idle backend connection");
     return;
   }
-  (void)fail(u, e, 504, "the VS Code server did not answer in time");
+  (void)fail(u, e, 504, "did not answer in time");
 }
 
 void HttpProxy::on_drain(Conn& u) {
@@ -378,30 +398,20 @@ void HttpProxy::on_drain(Conn& u) {
 }
 
 void HttpProxy::on_release(Conn& u) {
-  pool_drop(u);
+  pool_.drop(u);
   exchange_of(u).~Exchange();
   u.set_handler(nullptr);
 }
 
 void HttpProxy::pool_put(Conn& u) {
   Exchange& e = exchange_of(u);
-  if (nidle_ == kPool) {
+  if (!pool_.keep(u, e.target)) {
     u.close("pool full");
     return;
   }
   e.phase = Phase::Idle;
-  idle_[nidle_++] = &u;
   u.want(EPOLLIN);  // an idle backend connection only ever says EOF
   u.start_timer(Timer::Pool);
-}
-
-void HttpProxy::pool_drop(Conn& u) {
-  for (size_t i = 0; i < nidle_; i++) {
-    if (idle_[i] == &u) {
-      idle_[i] = idle_[--nidle_];
-      return;
-    }
-  }
 }
 
 }  // namespace proxy

@@ -23,6 +23,7 @@
 #include "http/response.h"
 #include "http/session.h"
 #include "proxy/head.h"
+#include "proxy/pool.h"
 #include "proxy/target.h"
 #include "reactor/conn.h"
 
@@ -32,10 +33,6 @@ struct Exchange;
 
 class HttpProxy final : public reactor::Handler {
  public:
-  // Idle backend connections kept; as many as clients are likely to be
-  // waiting on the backend at once, or every request above it reconnects.
-  static constexpr size_t kPool = 256;
-
   HttpProxy(http::Protocol& http, const http::Site& site) : http_(http), site_(site) {}
   static size_t proto_size();
 
@@ -63,12 +60,10 @@ class HttpProxy final : public reactor::Handler {
   reactor::Flow done(reactor::Conn& u, Exchange& e);
   reactor::Flow fail(reactor::Conn& u, Exchange& e, int status, const char* why);
   void pool_put(reactor::Conn& u);
-  void pool_drop(reactor::Conn& u);
 
   http::Protocol& http_;
   const http::Site& site_;
-  reactor::Conn* idle_[kPool] = {};
-  size_t nidle_ = 0;
+  Pool pool_;
 };
 
 }  // namespace proxy

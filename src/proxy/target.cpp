@@ -72,4 +72,15 @@ int Target::connect() const {
   return fd;
 }
 
+const Target* Ports::get(uint16_t port) {
+  std::unique_ptr<Target>& t = made_[port];
+  if (t == nullptr) {
+    t = std::make_unique<Target>();
+    std::string why;
+    t->parse("127.0.0.1:" + std::to_string(port), &why);
+    t->who = "the app on port " + std::to_string(port);
+  }
+  return t.get();
+}
+
 }  // namespace proxy

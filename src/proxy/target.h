@@ -3,16 +3,20 @@
 // non-blocking connect to it.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <sys/socket.h>
+#include <unordered_map>
 
 namespace proxy {
 
 struct Target {
   sockaddr_storage addr{};
   socklen_t len = 0;
-  std::string name;   // as given, for logs and error pages
+  std::string name;   // as given, for logs
+  std::string who = "the VS Code server";   // for error pages
 
   // Numeric addresses only (no resolver in a static binary).  False with `why`.
   bool parse(std::string_view spec, std::string* why);
@@ -20,6 +24,18 @@ struct Target {
   // connect may still be in progress (check SO_ERROR once writable).  -1
   // with errno when it failed at once.
   int connect() const;
+};
+
+// 127.0.0.1:<port> for the port proxies, made on first use and kept: live
+// exchanges and pooled connections point at them, and a port used once is
+// used again (a dev server's every request), so steady state allocates
+// nothing.
+class Ports {
+ public:
+  const Target* get(uint16_t port);
+
+ private:
+  std::unordered_map<uint16_t, std::unique_ptr<Target>> made_;
 };
 
 }  // namespace proxy

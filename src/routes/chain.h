@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "http/error_page.h"
@@ -32,6 +33,8 @@ struct Exchange {
   // Set by a middleware returning Divert:
   int divert = 0;           // which backend (the composition's numbering)
   std::string_view strip;   // path prefix the backend does not see
+  std::string_view prefix;  // path prefix the backend sees in front of the path
+  uint16_t port = 0;        // the box's port, for kToPort
 };
 
 using MiddlewareFn = Outcome (*)(void* ctx, Exchange& ex);

@@ -9,9 +9,9 @@ bool Table::add(const Route& r) {
   return true;
 }
 
-const Route* Table::find(std::string_view path) const {
+const Route* Table::find(const http::Request& req) const {
   for (size_t i = 0; i < n_; i++) {
-    if (routes_[i].match(path)) return &routes_[i];
+    if (routes_[i].match(routes_[i].match_ctx, req)) return &routes_[i];
   }
   return nullptr;
 }

@@ -27,7 +27,9 @@ using ClaimFn = reactor::Flow (*)(void* ctx, reactor::Conn& c, const http::Reque
 struct Route {
   static constexpr size_t kMaxChecks = 4;
   const char* name;
-  bool (*match)(std::string_view path);
+  // Mostly the path; a proxy domain also looks at the Host.
+  bool (*match)(void* ctx, const http::Request& req);
+  void* match_ctx;
   CheckFn checks[kMaxChecks];
   void* check_ctx[kMaxChecks];
   ClaimFn claim;
@@ -40,8 +42,8 @@ class Table {
 
   // Appends a route; false when the table is full (a start-up bug).
   bool add(const Route& r);
-  // The first route whose match() accepts `path`, or nullptr.
-  const Route* find(std::string_view path) const;
+  // The first route whose match() accepts `req`, or nullptr.
+  const Route* find(const http::Request& req) const;
   // Runs r's checks in order: 0 when all pass, else the first refusal.
   static int admit(const Route& r, const http::Request& req);
 

@@ -7,23 +7,15 @@
 #include <vector>
 
 #include "auth/origin.h"
-#include "http/parser.h"
-#include "http/request.h"
+#include "parsed.h"
 #include "ws/routes.h"
 
 namespace {
 
 int check(const std::string& headers, std::vector<std::string> trusted = {}) {
-  std::string buf = "GET /ws HTTP/1.1\r\n" + headers + "\r\n";
-  http::Limits limits;
-  std::vector<http::Header> table(limits.max_headers);
-  http::Parser p;
-  p.init(&limits, table.data());
-  REQUIRE(p.execute(buf.data(), buf.size()) == http::Parser::Event::Head);
-  http::Request req;
-  REQUIRE(http::make_request(buf.data(), &p.head(), p.table(), "", &req) == 0);
+  Parsed r("GET /ws HTTP/1.1\r\n" + headers + "\r\n");
   auth::TrustedOrigins t(trusted.begin(), trusted.end());
-  return auth::check_origin(&t, req);
+  return auth::check_origin(&t, r.req());
 }
 
 }  // namespace
@@ -74,16 +66,23 @@ TEST_CASE("route table: first match, checks in order, a refusal stops the rest")
   auto never = [](void*, const http::Request&) { calls += 100; return 0; };
   int s403 = 403, s0 = 0;
   ws::Table t;
-  REQUIRE(t.add({"a", [](std::string_view p) { return p == "/a"; }, {deny, deny}, {&s0, &s403}, nullptr, nullptr}));
-  REQUIRE(t.add({"b", [](std::string_view p) { return p.substr(0, 2) == "/b"; }, {deny, never}, {&s403, nullptr}, nullptr, nullptr}));
-  REQUIRE(t.add({"free", [](std::string_view) { return true; }, {}, {}, nullptr, nullptr}));
+  REQUIRE(t.add({"a", [](void*, const http::Request& r) { return r.path == "/a"; }, nullptr, {deny, deny}, {&s0, &s403},
+                 nullptr, nullptr}));
+  REQUIRE(t.add({"b", [](void*, const http::Request& r) { return r.path.substr(0, 2) == "/b"; }, nullptr,
+                 {deny, never}, {&s403, nullptr}, nullptr, nullptr}));
+  REQUIRE(t.add({"free", [](void*, const http::Request&) { return true; }, nullptr, {}, {}, nullptr, nullptr}));
+  auto at = [](const char* path) {
+    http::Request r;
+    r.path = path;
+    return r;
+  };
   http::Request req;
-  CHECK(std::string(t.find("/a")->name) == "a");
-  CHECK(std::string(t.find("/b/c")->name) == "b");
-  CHECK(std::string(t.find("/zzz")->name) == "free");
-  CHECK(ws::Table::admit(*t.find("/a"), req) == 403);
+  CHECK(std::string(t.find(at("/a"))->name) == "a");
+  CHECK(std::string(t.find(at("/b/c"))->name) == "b");
+  CHECK(std::string(t.find(at("/zzz"))->name) == "free");
+  CHECK(ws::Table::admit(*t.find(at("/a")), req) == 403);
   CHECK(calls == 2);
-  CHECK(ws::Table::admit(*t.find("/b"), req) == 403);
+  CHECK(ws::Table::admit(*t.find(at("/b")), req) == 403);
   CHECK(calls == 3);
-  CHECK(ws::Table::admit(*t.find("/zzz"), req) == 0);
+  CHECK(ws::Table::admit(*t.find(at("/zzz")), req) == 0);
 }

@@ -101,12 +101,14 @@ TEST_CASE("config file: code-server's subset, command line wins") {
                "trusted-origins:\n"
                "  - a.example\n"
                "  - b.example\n"
-               "proxy-domain: [x.example, y.example]\n");
+               "proxy-domain: [x.example, '*.Y.example', '{{port}}-{{host}}']\n"
+               "disable-file-uploads: true\n");
   REQUIRE_MESSAGE(r.ok, r.err.message);
   CHECK(port_of(r.cfg) == 7000);
   CHECK(r.cfg.app_name == "cli");
   CHECK(r.cfg.log_level == base::Level::Warn);
-  CHECK(r.cfg.warnings.size() == 2);  // proxy-domain ×2: not implemented yet
+  CHECK(r.cfg.warnings.size() == 1);  // disable-file-uploads: a code-server key portico ignores
+  CHECK(r.cfg.proxy_domains == std::vector<std::string>{"{{port}}.x.example", "{{port}}.y.example", "{{port}}-{{host}}"});
   CHECK(r.cfg.cert.empty());          // "cert: false", as code-server writes it
   CHECK(r.cfg.password == "s3cret#not-a-comment");
   CHECK(r.cfg.trusted_origins == std::vector<std::string>{"a.example", "b.example"});
@@ -209,4 +211,22 @@ TEST_CASE("--cert: a file, bare (self-signed), or false; the file's cert: true")
   CHECK((r.ok && r.cfg.cert.empty() && !r.cfg.cert_self_signed));
   r = load({"--cert-host", "a/b"});
   CHECK((!r.ok && r.err.status == config::kExitUsage && r.err.message.find("--cert-host") != std::string::npos));
+}
+
+TEST_CASE("port proxy options") {
+  Run r = load({"--proxy-domain", "a.example", "--proxy-domain", "{{port}}.{{host}}", "--abs-proxy-base-path", "base/x/",
+                "--disable-proxy", "--skip-auth-preflight"});
+  REQUIRE_MESSAGE(r.ok, r.err.message);
+  CHECK(r.cfg.proxy_domains == std::vector<std::string>{"{{port}}.a.example", "{{port}}.{{host}}"});
+  CHECK((r.cfg.abs_proxy_base_path == "/base/x" && r.cfg.disable_proxy && r.cfg.skip_auth_preflight));
+  for (const char* bad : {"{{port}}.{{port}}.x", "{{x}}.example", "a/b", "", "{{port}}"}) {
+    r = load({"--proxy-domain", bad});
+    CHECK_MESSAGE((!r.ok && r.err.status == config::kExitUsage), bad);
+  }
+  r = load({"--abs-proxy-base-path", "/a?b"});
+  CHECK(!r.ok);
+  setenv("CS_DISABLE_PROXY", "1", 1);
+  r = load({});
+  unsetenv("CS_DISABLE_PROXY");
+  CHECK((r.ok && r.cfg.disable_proxy));
 }

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include "routes/port_proxy.h"
+
+#include <algorithm>
+
+#include "auth/origin.h"
+#include "base/writer.h"
+#include "routes/form.h"
+
+namespace routes {
+namespace {
+
+const PortProxy& self(void* ctx) { return *static_cast<const PortProxy*>(ctx); }
+
+constexpr std::string_view kPort = "{{port}}", kHost = "{{host}}";
+
+// The login page, relative to this request, with ?to= bringing the user back
+// to the same path and query.
+Outcome to_login(Exchange& ex) {
+  char to[4096], loc[8192];
+  base::Writer w(to, sizeof to);
+  w.put("login?to=");
+  std::string_view back(ex.req.path.data(), ex.req.target.data() + ex.req.target.size() - ex.req.path.data());
+  for (char ch : back) {
+    bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                 ch == '.' || ch == '_' || ch == '~' || ch == '/';
+    if (plain) {
+      w.put(ch);
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      auto b = static_cast<unsigned char>(ch);
+      w.put('%');
+      w.put(kHex[b >> 4]);
+      w.put(kHex[b & 15]);
+    }
+  }
+  size_t n = w.ok() ? relative_location(ex.req.path, w.view(), loc, sizeof loc) : 0;
+  ex.resp.begin(302);
+  ex.resp.header("Location", n > 0 ? std::string_view(loc, n) : std::string_view("./login"));
+  ex.resp.header("Cache-Control", "no-store");
+  ex.resp.send("", "");
+  return Outcome::Done;
+}
+
+}  // namespace
+
+bool parse_port(std::string_view s, uint16_t* port) {
+  if (s.empty() || s.size() > 5 || s.front() == '0') return false;
+  uint32_t v = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return false;
+    v = v * 10 + static_cast<uint32_t>(ch - '0');
+  }
+  if (v > 65535) return false;
+  *port = static_cast<uint16_t>(v);
+  return true;
+}
+
+bool match_domain(std::string_view t, std::string_view h, uint16_t* port) {
+  if (t.empty()) return h.empty();
+  if (t.substr(0, kPort.size()) == kPort) {
+    for (size_t n = 1; n <= 5 && n <= h.size(); n++) {
+      uint16_t p;
+      if (parse_port(h.substr(0, n), &p) && match_domain(t.substr(kPort.size()), h.substr(n), port)) {
+        *port = p;
+        return true;
+      }
+    }
+    return false;
+  }
+  if (t.substr(0, kHost.size()) == kHost) {
+    for (size_t n = 1; n <= h.size(); n++) {
+      if (match_domain(t.substr(kHost.size()), h.substr(n), port)) return true;
+    }
+    return false;
+  }
+  // Literal text: iterate rather than recurse, so the depth is the number of
+  // placeholders, not the length of the host.
+  size_t lit = std::min(t.find("{{"), t.size());
+  if (lit == 0 || h.substr(0, lit) != t.substr(0, lit)) return false;  // 0: not a placeholder we know
+  if (lit == t.size()) return h.size() == lit;
+  return match_domain(t.substr(lit), h.substr(lit), port);
+}
+
+PortRoute resolve(const PortProxy& p, const http::Request& req) {
+  PortRoute r;
+  char buf[256];
+  std::string_view host;
+  if (p.domains != nullptr && !p.domains->empty() && auth::request_host(req, buf, &host)) {
+    size_t colon = host.rfind(':');
+    if (colon != std::string_view::npos && host.front() != '[') host = host.substr(0, colon);
+    for (const std::string& t : *p.domains) {
+      if (match_domain(t, host, &r.port)) {
+        r.kind = PortRoute::Kind::Domain;
+        return r;
+      }
+    }
+  }
+  std::string_view path = req.path;
+  bool abs = path.substr(0, 10) == "/absproxy/";
+  if (!abs && path.substr(0, 7) != "/proxy/") return r;
+  size_t from = abs ? 10 : 7, end = std::min(path.find('/', from), path.size());
+  r.kind = abs ? PortRoute::Kind::AbsPath : PortRoute::Kind::Path;
+  if (!parse_port(path.substr(from, end - from), &r.port)) r.port = 0;
+  if (abs) r.prefix = p.abs_base;
+  else r.strip = path.substr(0, end);
+  return r;
+}
+
+Outcome port_proxy(void* ctx, Exchange& ex) {
+  const PortProxy& p = self(ctx);
+  PortRoute r = resolve(p, ex.req);
+  if (r.kind == PortRoute::Kind::None) return Outcome::Next;
+  if (!p.enabled) return fail(ex, 403, "Forbidden: the port proxy is turned off (--disable-proxy)");
+  if (r.port == 0) return fail(ex, 400, "Invalid port: expected a number from 1 to 65535");
+  std::string_view path = ex.req.path;
+  bool preflight = p.skip_preflight && ex.req.method == "OPTIONS";
+  if (!preflight && !p.login->authenticated(ex.req)) {
+    bool page = ex.req.method == "GET" || ex.req.method == "HEAD";
+    if (r.kind == PortRoute::Kind::Domain) {
+      // The app's host has its own login page and its assets.
+      if (path == "/login" || path == "/logout" || path.substr(0, 9) == "/_static/") return Outcome::Next;
+      if (page && ex.req.wants_html()) return to_login(ex);
+    } else {
+      // The app's root, as code-server: "/proxy/3000" and "/proxy/3000/".
+      size_t root = path.find('/', r.kind == PortRoute::Kind::Path ? 7 : 10);
+      if (page && (root == std::string_view::npos || root + 1 == path.size())) return to_login(ex);
+    }
+    return fail(ex, 401, "Unauthorized");
+  }
+  ex.divert = kToPort;
+  ex.port = r.port;
+  ex.strip = r.strip;
+  ex.prefix = r.prefix;
+  return Outcome::Divert;
+}
+
+bool is_port_proxy(void* ctx, const http::Request& req) {
+  return resolve(self(ctx), req).kind != PortRoute::Kind::None;
+}
+
+int check_port_proxy(void* ctx, const http::Request& req) {
+  const PortProxy& p = self(ctx);
+  if (!p.enabled) return 403;
+  return resolve(p, req).port == 0 ? 400 : 0;
+}
+
+}  // namespace routes
