@@ -144,6 +144,10 @@ int Server::start_vscode() {
     return 0;
   }
   if (cfg_.vscode_server.empty()) return 0;
+  // As code-server: the Ports panel links to the first proxy domain (the
+  // child inherits it); without one, code-server's VS Code uses ./proxy/.
+  const auto& d = cfg_.proxy_domains;
+  if (!d.empty() && d[0].find("{{host}}") == std::string::npos) setenv("VSCODE_PROXY_URI", ("//" + d[0]).c_str(), 0);
   backend::Launch launch;
   std::string_view path = cfg_.vscode_server;
   if (path.size() > 3 && path.substr(path.size() - 3) == ".js") launch.argv.push_back(cfg_.node);

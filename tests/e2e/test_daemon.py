@@ -122,14 +122,14 @@ def case_config_file():
     cfg = os.path.join(d, "config.yaml")
     with open(cfg, "w") as f:
         f.write("# written for code-server\nbind-addr: 127.0.0.1:0\nauth: password\npassword: x\n"
-                "cert: false\nproxy-domain: example.com\napp-name: FromFile\n")
+                "cert: false\ndisable-telemetry: true\napp-name: FromFile\n")
     p = Portico("--config", cfg, bind=None, auth=True)
     try:
         rc, out, _ = curl("-H", "Accept: text/html", p.url("/x"))
         check(b"<title>401 - FromFile</title>" in out, out[:400])  # auth: password, from the file
     finally:
         err = p.stop()
-    check(b"'proxy-domain' is not supported" in err and b"warn:" in err, err)
+    check(b"'disable-telemetry' is not supported" in err and b"warn:" in err, err)
     # The command line wins; the environment names the file too.
     p = Portico("--app-name", "FromCli", bind=None, env={"CODE_SERVER_CONFIG": cfg}, auth=True)
     try:

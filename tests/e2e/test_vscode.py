@@ -69,11 +69,21 @@ def browser_session(p, folder, shot, scheme="http"):
     return report
 
 
-def workbench_case(mode, *extra, scheme="http"):
+def child_environment():
+    """The environment of the running VS Code server (its Node process)."""
+    pids = subprocess.run(["pgrep", "-f", "node " + SERVER], capture_output=True).stdout.split()  # not portico
+    check(pids, "no VS Code server process")
+    with open("/proc/%s/environ" % pids[0].decode(), "rb") as f:
+        return dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+
+
+def workbench_case(mode, *extra, scheme="http", env_checks=None):
     p, folder = start(*extra)
     try:
         report = browser_session(p, folder, os.path.join(ROOT, "build/test-logs/workbench-%s.png" % mode), scheme)
         check(all(u.startswith(scheme.replace("http", "ws") + "://") for u in report["sockets"]), report["sockets"])
+        if env_checks:
+            env_checks(child_environment())
     finally:
         err = p.stop(timeout=20)
     check(b"vscode: ready after" in err, err[-500:])
@@ -90,7 +100,10 @@ def case_workbench_copied():
 
 def case_workbench_over_tls_with_the_generated_certificate():
     # --cert=true: a bare --cert would take the folder after it as its file.
-    workbench_case("tls", "--cert=true", scheme="https")
+    def env_checks(env):
+        check(env.get(b"VSCODE_PROXY_URI") == b"//{{port}}.ide.test", "VSCODE_PROXY_URI: %r" % env.get(b"VSCODE_PROXY_URI"))
+        check(b"PASSWORD" not in env and b"HASHED_PASSWORD" not in env, "the password reached VS Code's environment")
+    workbench_case("tls", "--cert=true", "--proxy-domain", "ide.test", scheme="https", env_checks=env_checks)
 
 
 def case_server_killed_mid_session():
