@@ -17,7 +17,6 @@
 #include "routes/vscode.h"
 #include "sys/addresses.h"
 #include "sys/readiness.h"
-#include "tls/selfsigned.h"
 
 using base::Level;
 using base::logf;
@@ -178,37 +177,6 @@ bool Server::backend_starting() {
   return supervisor_.state() != backend::Supervisor::State::Ready;
 }
 
-// --cert FILE --cert-key FILE, or a bare --cert: a self-signed certificate
-// for --cert-host and the addresses this socket answers on.
-int Server::start_tls() {
-  if (cfg_.cert.empty() && !cfg_.cert_self_signed) return 0;
-  std::string why;
-  tls_cert_ = cfg_.cert, tls_key_ = cfg_.cert_key;
-  if (cfg_.cert_self_signed) {
-    if (!cfg_.cert_key.empty()) {
-      logf(Level::Fatal, "--cert-key needs --cert FILE: a bare --cert makes its own key");
-      return config::kExitConfig;
-    }
-    bool made;
-    if (!tls::ensure_self_signed(cfg_.data_dir, cfg_.cert_host, sys::listening_ips(listener_.fd()), &tls_cert_,
-                                 &tls_key_, &made, &why)) {
-      logf(Level::Fatal, "self-signed certificate: %s", why.c_str());
-      return config::kExitSystem;
-    }
-    logf(Level::Info, "%s self-signed certificate %s for %s", made ? "made a" : "using the", tls_cert_.c_str(),
-         cfg_.cert_host.c_str());
-  } else if (cfg_.cert_key.empty()) {
-    logf(Level::Fatal, "--cert FILE needs --cert-key FILE");
-    return config::kExitConfig;
-  }
-  if (!tls_.init(&loop_, tls_cert_, tls_key_, &why)) {
-    logf(Level::Fatal, "tls: %s", why.c_str());
-    return config::kExitConfig;
-  }
-  tls_on_ = true;
-  return 0;
-}
-
 int Server::start() {
   if (!base::make_dirs(cfg_.data_dir)) {
     logf(Level::Fatal, "data-dir %s: %s", cfg_.data_dir.c_str(), strerror(errno));
@@ -223,6 +191,7 @@ int Server::start() {
   port_proxy_.abs_base = cfg_.abs_proxy_base_path;
   port_proxy_.domains = &cfg_.proxy_domains;
   port_proxy_.login = &login_;
+  port_proxy_.self_port = sys::loopback_port(listener_.fd());
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
@@ -328,14 +297,6 @@ reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, siz
     return http_.reject(c, status, status == 426 ? "Sec-WebSocket-Version: 13" : "");
   }
   return route->claim(route->ctx, c, req, head_len, hs);
-}
-
-bool Server::start_tls(reactor::Conn& c) {
-  if (!tls_on_) return false;
-  reactor::Transport* t = tls_.open();
-  if (t == nullptr) return false;  // out of memory: the bytes are parsed as HTTP and refused
-  c.set_transport(t);
-  return true;
 }
 
 size_t Server::health_reply(void* self, bool, char* out, size_t cap) {

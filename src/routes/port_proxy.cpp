@@ -113,6 +113,7 @@ Outcome port_proxy(void* ctx, Exchange& ex) {
   if (r.kind == PortRoute::Kind::None) return Outcome::Next;
   if (!p.enabled) return fail(ex, 403, "Forbidden: the port proxy is turned off (--disable-proxy)");
   if (r.port == 0) return fail(ex, 400, "Invalid port: expected a number from 1 to 65535");
+  if (r.port == p.self_port) return fail(ex, 403, "Forbidden: that port is portico itself");
   std::string_view path = ex.req.path;
   bool preflight = p.skip_preflight && ex.req.method == "OPTIONS";
   if (!preflight && !p.login->authenticated(ex.req)) {
@@ -142,7 +143,8 @@ bool is_port_proxy(void* ctx, const http::Request& req) {
 int check_port_proxy(void* ctx, const http::Request& req) {
   const PortProxy& p = self(ctx);
   if (!p.enabled) return 403;
-  return resolve(p, req).port == 0 ? 400 : 0;
+  uint16_t port = resolve(p, req).port;
+  return port == 0 ? 400 : port == p.self_port ? 403 : 0;
 }
 
 }  // namespace routes

@@ -30,6 +30,9 @@ struct PortProxy {
   std::string_view abs_base;                         // --abs-proxy-base-path: "" or "/a/b"
   const std::vector<std::string>* domains = nullptr; // normalised --proxy-domain templates
   const Login* login = nullptr;
+  // portico's own port on 127.0.0.1, or 0: refused (403), since proxying to
+  // itself only nests hops until the connections run out.
+  uint16_t self_port = 0;
 };
 
 // Where a request goes, if it is for an app at all.
@@ -48,12 +51,12 @@ bool parse_port(std::string_view s, uint16_t* port);
 bool match_domain(std::string_view tmpl, std::string_view host, uint16_t* port);
 
 // Middleware: diverts an app's request (ex.divert = kToPort), or answers 400
-// (bad port), 403 (disabled), 302 to the login page (a page, or the root of
+// (bad port), 403 (disabled, or portico's own port), 302 to the login page (a page, or the root of
 // a path proxy) or 401 (anything else without a session).
 Outcome port_proxy(void* ctx, Exchange& ex);
 
-// The WebSocket route: match, then this first check (403 disabled, 400 bad
-// port) before the origin and session checks.  `ctx` is the PortProxy.
+// The WebSocket route: match, then this first check (403 disabled or
+// portico's own port, 400 bad port) before the origin and session checks.  `ctx` is the PortProxy.
 bool is_port_proxy(void* ctx, const http::Request& req);
 int check_port_proxy(void* ctx, const http::Request& req);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <ifaddrs.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -41,6 +42,22 @@ std::vector<std::string> listening_ips(int fd) {
   }
   freeifaddrs(list);
   return out;
+}
+
+uint16_t loopback_port(int fd) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    uint32_t a = ntohl(in->sin_addr.s_addr);
+    return a == INADDR_ANY || a == INADDR_LOOPBACK ? ntohs(in->sin_port) : 0;
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    return IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) ? ntohs(in6->sin6_port) : 0;
+  }
+  return 0;
 }
 
 }  // namespace sys

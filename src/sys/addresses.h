@@ -3,6 +3,7 @@
 // SANs of a self-signed certificate.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,5 +14,9 @@ namespace sys {
 // the IPv4 ones; [::]: both families, as a dual-stack socket takes both).
 // Empty for a unix socket.
 std::vector<std::string> listening_ips(int fd);
+
+// The port of a TCP listening socket that 127.0.0.1 reaches (bound to it,
+// to 0.0.0.0 or to [::]), else 0.
+uint16_t loopback_port(int fd);
 
 }  // namespace sys

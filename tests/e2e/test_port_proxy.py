@@ -104,6 +104,8 @@ def case_every_port_parsing_case():
         r = get(p, "/proxy/80abc/", cookie=c, accept="text/html")
         check(status(r) == 400 and b"<html" in body(r).lower(), "400 page for browsers")
         check(len(app.seen) == n, "a bad port reached an app")
+        r = get(p, "/proxy/%d/proxy/%d/healthz" % (p.port, p.port), cookie=c)
+        check(status(r) == 403 and b"portico itself" in body(r), "proxying to itself: %r" % r[:200])
         r = get(p, "/proxy/%d/echo" % app.port, cookie=c)
         check(status(r) == 200, r[:200])
     finally:
