@@ -6,6 +6,7 @@
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -63,13 +64,19 @@ int Target::connect() const {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0 && errno != EINPROGRESS) {
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return -1;
+  int err = 0;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+    err = errno;
+    // Loopback answers within connect(): look, without waiting.
+    pollfd p{fd, POLLOUT, 0};
+    socklen_t n = sizeof err;
+    if (err == EINPROGRESS && (poll(&p, 1, 0) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &n) != 0)) err = 0;
   }
-  return fd;
+  if (err == 0 || err == EINPROGRESS) return fd;
+  close(fd);
+  if (err == ECONNREFUSED && fallback != nullptr) return fallback->connect();
+  errno = err;
+  return -1;
 }
 
 const Target* Ports::get(uint16_t port) {
@@ -79,6 +86,8 @@ const Target* Ports::get(uint16_t port) {
     std::string why;
     t->parse("127.0.0.1:" + std::to_string(port), &why);
     t->who = "the app on port " + std::to_string(port);
+    t->fallback = std::make_unique<Target>();
+    t->fallback->parse("[::1]:" + std::to_string(port), &why);
   }
   return t.get();
 }

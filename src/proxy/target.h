@@ -17,12 +17,16 @@ struct Target {
   socklen_t len = 0;
   std::string name;   // as given, for logs
   std::string who = "the VS Code server";   // for error pages
+  // Tried when a connection is refused at once: [::1] for 127.0.0.1, since
+  // dev servers told "localhost" often listen on ::1 alone.
+  std::unique_ptr<Target> fallback;
 
   // Numeric addresses only (no resolver in a static binary).  False with `why`.
   bool parse(std::string_view spec, std::string* why);
   // A new non-blocking, close-on-exec socket connecting to the target: the
   // connect may still be in progress (check SO_ERROR once writable).  -1
-  // with errno when it failed at once.
+  // with errno when it failed at once, which on loopback is known before
+  // connect() returns, so a refusal there goes to the fallback.
   int connect() const;
 };
 

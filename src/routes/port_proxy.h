@@ -7,7 +7,8 @@
 //   /absproxy/<port>/…  the app sees the whole path, --abs-proxy-base-path in
 //                       front;
 //   a --proxy-domain host ("3000.example.com"): the app sees the whole path.
-// The target is always 127.0.0.1:<port>: nothing here reaches another host.
+// The target is always 127.0.0.1:<port> (then [::1]:<port>, see
+// proxy::Target): nothing here reaches another host.
 // Unlike code-server, a port on the Host ("3000.example.com:8443") does not
 // stop a domain from matching, and ports are strictly 1 to 65535.
 #pragma once

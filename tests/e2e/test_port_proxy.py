@@ -238,6 +238,20 @@ def case_websocket_echo_copied():
     ws_echo_case("--no-splice")
 
 
+def case_an_app_on_ipv6_loopback_alone_is_reached():
+    """Dev servers told "localhost" often listen on ::1 only."""
+    app = WebApp(big=1, v6=True)
+    p = start()
+    try:
+        c = session(p)
+        for _ in range(2):  # the second on a pooled connection
+            r = get(p, "/proxy/%d/echo" % app.port, cookie=c)
+            check(status(r) == 200 and json.loads(body(r))["path"] == "/echo", r[:300])
+    finally:
+        p.stop()
+        app.close()
+
+
 def case_refused_upstream_is_a_502_naming_the_port():
     p = start()
     try:

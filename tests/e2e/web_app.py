@@ -7,6 +7,7 @@ import hashlib
 import http.server
 import json
 import os
+import socket
 import tempfile
 import threading
 
@@ -82,8 +83,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self._send(200, json.dumps({"sha": h.hexdigest(), "len": n}).encode(), [("Content-Type", "application/json")])
 
 
+class Server6(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class WebApp:
-    def __init__(self, big=20 << 20):
+    def __init__(self, big=20 << 20, v6=False):
         self.dir = tempfile.mkdtemp(prefix="portico-app-")
         os.makedirs(os.path.join(self.dir, "dir"))
         with open(os.path.join(self.dir, "dir", "index.html"), "w") as f:
@@ -93,7 +98,7 @@ class WebApp:
         with open(os.path.join(self.dir, "big.bin"), "rb") as f:
             self.big_sha = hashlib.sha256(f.read()).hexdigest()
         handler = lambda *a, **k: Handler(*a, directory=self.dir, **k)  # noqa: E731
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = Server6(("::1", 0), handler) if v6 else http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.seen = []
         self.port = self.httpd.server_address[1]
