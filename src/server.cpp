@@ -191,6 +191,7 @@ int Server::start() {
   port_proxy_.abs_base = cfg_.abs_proxy_base_path;
   port_proxy_.domains = &cfg_.proxy_domains;
   port_proxy_.login = &login_;
+  login_.proxy_domains = &cfg_.proxy_domains;
   port_proxy_.self_port = sys::loopback_port(listener_.fd());
 
   // The middleware vector, in the order of shared/design/ARCHITECTURE.md.

@@ -106,4 +106,12 @@ int check_origin(void* trusted, const http::Request& req) {
   return 403;
 }
 
+bool request_hostname(const http::Request& req, char* out, std::string_view* name) {
+  if (!request_host(req, out, name)) return false;
+  size_t colon = name->rfind(':');
+  if (colon != std::string_view::npos && name->front() != '[') *name = name->substr(0, colon);
+  else if (name->front() == '[' && (colon = name->rfind("]:")) != std::string_view::npos) *name = name->substr(0, colon + 1);
+  return true;
+}
+
 }  // namespace auth

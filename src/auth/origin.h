@@ -29,5 +29,7 @@ int check_origin(void* trusted, const http::Request& req);
 bool origin_host(std::string_view origin, char* out, std::string_view* host);
 // The host the request was addressed to, lower-cased, or false when none.
 bool request_host(const http::Request& req, char* out, std::string_view* host);
+// The same without its port: the name alone (an IPv6 literal keeps its brackets).
+bool request_hostname(const http::Request& req, char* out, std::string_view* name);
 
 }  // namespace auth

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <netinet/in.h>
 
+#include "auth/origin.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/writer.h"
@@ -42,6 +43,27 @@ bool trusted(const Login& l, std::string_view ip) {
     if (same_ip(base::strip_port(t), ip)) return true;
   }
   return false;
+}
+
+// The cookie's Domain: for a login on "ide.example" or "3000.ide.example"
+// with --proxy-domain ide.example, "ide.example" (code-server's intent; its
+// code ends up using the request host).  Nothing otherwise: a cookie then
+// stays on the host that set it.
+void put_domain(const Login& l, const http::Request& req, base::Writer& c) {
+  char buf[256];
+  std::string_view host;
+  if (l.proxy_domains == nullptr || !auth::request_hostname(req, buf, &host)) return;
+  for (const std::string& t : *l.proxy_domains) {
+    std::string_view rest = std::string_view(t).substr(0, 9) == "{{port}}." ? std::string_view(t).substr(9) : "";
+    if (rest.empty() || rest.find("{{") != std::string_view::npos || rest.find('.') == std::string_view::npos) continue;
+    bool under = host.size() > rest.size() && host.substr(host.size() - rest.size()) == rest &&
+                 host[host.size() - rest.size() - 1] == '.';
+    if (host == rest || under) {
+      c.put("; Domain=");
+      c.put(rest);
+      return;
+    }
+  }
 }
 
 Outcome redirect(Exchange& ex, std::string_view location, std::string_view cookie = {}) {
@@ -147,6 +169,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
   c.put("; Max-Age=");
   c.put_u64(l.sessions->lifetime());
   c.put("; HttpOnly; SameSite=Lax");
+  put_domain(l, ex.req, c);
   if (ex.req.tls) c.put("; Secure");
   return redirect_to(ex, c.ok() ? c.view() : std::string_view());
 }
@@ -207,6 +230,7 @@ Outcome logout(void* ctx, Exchange& ex) {
   c.put("=; Path=");
   c.put(std::string_view(path, cookie_path(b, h, path, sizeof path)));
   c.put("; Max-Age=0; HttpOnly; SameSite=Lax");
+  put_domain(l, ex.req, c);
   return redirect_to(ex, c.ok() ? c.view() : std::string_view());
 }
 

@@ -33,6 +33,9 @@ struct Login {
   auth::Sessions* sessions = nullptr;
   auth::Limiter* limiter = nullptr;
   const base::Clock* clock = nullptr;
+  // --proxy-domain templates: a login on such a domain (or on one of its
+  // ports) gets a cookie for the whole domain, so the apps' hosts share it.
+  const std::vector<std::string>* proxy_domains = nullptr;
 
   // True when the request carries a valid session (or auth is off).
   bool authenticated(const http::Request& req) const;

@@ -86,9 +86,7 @@ PortRoute resolve(const PortProxy& p, const http::Request& req) {
   PortRoute r;
   char buf[256];
   std::string_view host;
-  if (p.domains != nullptr && !p.domains->empty() && auth::request_host(req, buf, &host)) {
-    size_t colon = host.rfind(':');
-    if (colon != std::string_view::npos && host.front() != '[') host = host.substr(0, colon);
+  if (p.domains != nullptr && !p.domains->empty() && auth::request_hostname(req, buf, &host)) {
     for (const std::string& t : *p.domains) {
       if (match_domain(t, host, &r.port)) {
         r.kind = PortRoute::Kind::Domain;

@@ -202,6 +202,28 @@ def case_domain_proxy_keeps_the_path_and_any_external_port():
         app.close()
 
 
+def case_one_login_covers_the_apps_hosts():
+    """A login on the IDE's domain (or on an app's host) sets the cookie for
+    the domain, so the apps' hosts share it; other hosts get no Domain."""
+    app = WebApp(big=1)
+    p = start("--proxy-domain", DOMAIN)
+    try:
+        for host in (DOMAIN, "%d.%s:8443" % (app.port, DOMAIN)):
+            r = login(p, extra=("-H", "Host: " + host))
+            check(status(r) == 302 and "; Domain=%s" % DOMAIN in header(r, "Set-Cookie"), (host, r[:400]))
+        c = cookie_of(r)
+        r = get(p, "/echo", cookie=c, host="%d.%s" % (app.port, DOMAIN))
+        check(status(r) == 200, "the shared cookie does not open the app's host")
+        r = login(p)
+        check("Domain=" not in header(r, "Set-Cookie"), "a Domain for a host outside the proxy domain")
+        r = get(p, "/logout", cookie=c, host=DOMAIN)
+        check("Max-Age=0" in header(r, "Set-Cookie") and "; Domain=%s" % DOMAIN in header(r, "Set-Cookie"),
+              "logout must clear the domain cookie: %r" % r[:400])
+    finally:
+        p.stop()
+        app.close()
+
+
 def ws_echo_case(*flags):
     echo = subprocess.Popen(["/usr/bin/python3", "-c", REFERENCE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     p = start("--proxy-domain", DOMAIN, *flags)
