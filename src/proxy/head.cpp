@@ -97,4 +97,43 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   return true;
 }
 
+void write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix) {
+  auto next_line = [&head]() {
+    size_t nl = head.find('\n');
+    std::string_view l = head.substr(0, nl);
+    head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
+  };
+  std::string_view status_line = next_line(), line, connection;
+  for (std::string_view rest = head; !rest.empty();) {  // Connection names more hop-by-hop fields
+    size_t nl = rest.find('\n');
+    std::string_view l = rest.substr(0, nl);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (base::ieq(l.substr(0, 11), "connection:")) connection = base::trim_ows(l.substr(11));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  }
+  size_t sp = status_line.find(' ');
+  w.put("HTTP/1.1");
+  w.put(sp == std::string_view::npos ? std::string_view(" 502 Bad Gateway") : status_line.substr(sp));
+  w.put("\r\n");
+  while (!(line = next_line()).empty()) {
+    size_t colon = line.find(':');
+    std::string_view name = line.substr(0, colon);
+    bool framing = base::ieq(name, "content-length") || base::ieq(name, "transfer-encoding");
+    if (!framing && hop_by_hop(name, connection)) continue;
+    std::string_view value = base::trim_ows(line.substr(colon + 1));
+    w.put(name);
+    w.put(": ");
+    // A path the app gave from its own root ("/login", not "//host/x") is
+    // under the prefix the client used.
+    if (!location_prefix.empty() && base::ieq(name, "location") && value.substr(0, 1) == "/" &&
+        value.substr(0, 2) != "//") {
+      w.put(location_prefix);
+    }
+    w.put(value);
+    w.put("\r\n");
+  }
+}
+
 }  // namespace proxy

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
-// head — the request head portico sends a backend: canonical, whatever the
-// client sent (shared/reference/testing.md §3.1, "Re-framing").
+// head — the heads portico passes between client and backend, re-written in
+// canonical form whatever the other side sent (shared/reference/testing.md
+// §3.1, "Re-framing").  The request head:
 //
 // One Host; the one framing field the parser validated (Content-Length or
 // Transfer-Encoding: chunked), re-stated; no hop-by-hop fields (Connection
 // and what it names, Keep-Alive, Proxy-*, TE, Trailer, Upgrade unless this
 // is an upgrade); no Expect (the session answers it); portico's session
 // cookie removed from Cookie, other cookies byte for byte;
-// X-Forwarded-For/-Proto/-Host set by portico, never passed on.
+// X-Forwarded-For/-Proto/-Host set by portico, never passed on.  The
+// response head: HTTP/1.1 and the status, no hop-by-hop fields.
 #pragma once
 
 #include <string_view>
 
+#include "base/writer.h"
 #include "http/request.h"
 #include "reactor/conn.h"
 
@@ -33,5 +36,11 @@ bool hop_by_hop(std::string_view name, std::string_view connection);
 
 // Writes the head for `req` into u's output.  False when it does not fit.
 bool write_request_head(reactor::Conn& u, const http::Request& req, const Forwarding& fw);
+
+// Writes the backend's response head (`head`, as llhttp validated it) for
+// the client, without its last empty line: "HTTP/1.1", the status, then
+// every field but the hop-by-hop ones, a Location from the app's root with
+// `location_prefix` in front.  The caller adds Connection and the end.
+void write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix);
 
 }  // namespace proxy

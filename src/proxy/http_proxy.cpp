@@ -300,45 +300,10 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
 bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
   int status = llhttp_get_status_code(&e.parser);
   if (status == 101 || status < 200) return false;  // nothing upgrades here; 1xx is not forwarded
-  std::string_view head(u.in(), head_len), line, connection;
-  auto next_line = [&head]() {
-    size_t nl = head.find('\n');
-    std::string_view l = head.substr(0, nl);
-    head = nl == std::string_view::npos ? std::string_view() : head.substr(nl + 1);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    return l;
-  };
-  std::string_view status_line = next_line();
-  for (std::string_view rest = head; !rest.empty();) {  // Connection names more hop-by-hop fields
-    size_t nl = rest.find('\n');
-    std::string_view l = rest.substr(0, nl);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (base::ieq(l.substr(0, 11), "connection:")) connection = base::trim_ows(l.substr(11));
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-  }
   size_t cap = 0;
   char* p = e.client->out_space(&cap);
   base::Writer w(p, p != nullptr ? cap : 0);
-  size_t sp = status_line.find(' ');
-  w.put("HTTP/1.1");
-  w.put(sp == std::string_view::npos ? std::string_view(" 502 Bad Gateway") : status_line.substr(sp));
-  w.put("\r\n");
-  while (!(line = next_line()).empty()) {
-    size_t colon = line.find(':');
-    std::string_view name = line.substr(0, colon);
-    bool framing = base::ieq(name, "content-length") || base::ieq(name, "transfer-encoding");
-    if (!framing && hop_by_hop(name, connection)) continue;
-    std::string_view value = base::trim_ows(line.substr(colon + 1));
-    w.put(name);
-    w.put(": ");
-    // A path the app gave from its own root ("/login", not "//host/x") is
-    // under the prefix the client used.
-    if (e.location_len > 0 && base::ieq(name, "location") && value.substr(0, 1) == "/" && value.substr(0, 2) != "//") {
-      w.put(std::string_view(e.location_prefix, e.location_len));
-    }
-    w.put(value);
-    w.put("\r\n");
-  }
+  write_response_head(w, std::string_view(u.in(), head_len), std::string_view(e.location_prefix, e.location_len));
   if (llhttp_message_needs_eof(&e.parser)) e.client_keep = false;  // its end is the backend's close
   if (!http_.keeps(*e.client)) e.client_keep = false;
   if (!e.client_keep) w.put("Connection: close\r\n");
