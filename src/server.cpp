@@ -338,7 +338,7 @@ void Server::on_signal(int signo) {
   if (signo == SIGHUP) {
     std::string why;
     if (!tls_on_) logf(Level::Info, "SIGHUP: nothing to reload");
-    else if (tls_.reload(tls_cert_, tls_key_, &why)) logf(Level::Info, "SIGHUP: reloaded %s", tls_cert_.c_str());
+    else if (tls_.reload(tls_cert_, tls_key_, &why)) log_certificate("SIGHUP: reloaded");
     else logf(Level::Error, "SIGHUP: %s; keeping the certificate in use", why.c_str());
     return;
   }

@@ -59,6 +59,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   int open_listener();
   int start_auth();
   int start_tls();
+  void log_certificate(const char* what);
   int start_vscode();
   // With a supervised backend that is not up yet: starts it and says so.
   bool backend_starting();

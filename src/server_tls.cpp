@@ -38,7 +38,14 @@ int Server::start_tls() {
     return config::kExitConfig;
   }
   tls_on_ = true;
+  log_certificate("using");
   return 0;
+}
+
+void Server::log_certificate(const char* what) {
+  char fp[96];
+  tls_.fingerprint(fp);
+  logf(Level::Info, "tls: %s %s, SHA-256 fingerprint %s", what, tls_cert_.c_str(), fp);
 }
 
 // The first byte said TLS: an engine from here on, or false when there is

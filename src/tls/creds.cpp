@@ -92,4 +92,18 @@ bool Creds::load(const std::string& cert_file, const std::string& key_file, std:
   return true;
 }
 
+void Creds::fingerprint(char (&out)[96]) const {
+  unsigned char h[32];
+  br_sha256_context c;
+  br_sha256_init(&c);
+  br_sha256_update(&c, chain_[0].data, chain_[0].data_len);
+  br_sha256_out(&c, h);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < sizeof h; i++) {
+    out[3 * i] = kHex[h[i] >> 4];
+    out[3 * i + 1] = kHex[h[i] & 15];
+    out[3 * i + 2] = i + 1 < sizeof h ? ':' : '\0';
+  }
+}
+
 }  // namespace tls

@@ -15,6 +15,9 @@ class Creds {
   bool load(const std::string& cert_file, const std::string& key_file, std::string* err);
 
   const br_x509_certificate* chain() const { return chain_.data(); }
+  // The leaf's SHA-256 as browsers show it: "AB:CD:...", 95 characters and a
+  // NUL in `out`.  Users compare it with a browser's warning page.
+  void fingerprint(char (&out)[96]) const;
   size_t chain_len() const { return chain_.size(); }
   bool is_rsa() const { return key_type_ == BR_KEYTYPE_RSA; }
   const br_rsa_private_key* rsa() const { return &rsa_; }

@@ -29,6 +29,8 @@ class Server {
   // previous credentials stay alive until the next reload, since engines
   // point at them until their handshake is done (no renegotiation).
   bool reload(const std::string& cert_file, const std::string& key_file, std::string* err);
+  // The certificate in use (see Creds::fingerprint).
+  void fingerprint(char (&out)[96]) const { creds_->fingerprint(out); }
   // A new engine for one connection, or nullptr when out of memory.
   reactor::Transport* open();
 

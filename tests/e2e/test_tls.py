@@ -166,6 +166,12 @@ def cert_text(path):
     return subprocess.run(["openssl", "x509", "-in", path, "-noout", "-text"], capture_output=True, check=True).stdout
 
 
+def fingerprint(path):
+    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint", "-sha256"], capture_output=True,
+                         check=True).stdout
+    return out.strip().split(b"=", 1)[1]
+
+
 def case_self_signed_certificate_made_kept_and_renewed():
     home = tempfile.mkdtemp(prefix="portico-e2e-")
     data = os.path.join(home, "data", "code-server")
@@ -179,6 +185,7 @@ def case_self_signed_certificate_made_kept_and_renewed():
     finally:
         err = p.stop()
     check(b"made a self-signed certificate" in err, err)
+    check(b"SHA-256 fingerprint " + fingerprint(crt) in err, "fingerprint not logged: %r" % err)
     for f in (crt, key):
         check(os.stat(f).st_mode & 0o777 == 0o600, "%s is not 0600" % f)
     text = cert_text(crt)
@@ -256,6 +263,7 @@ def case_sighup_reloads_the_certificate():
     finally:
         err = p.stop()
     check(b"keeping the certificate in use" in err and b"SIGHUP: reloaded" in err, err)
+    check(b"SIGHUP: reloaded %s, SHA-256 fingerprint %s" % (cert.encode(), fingerprint(cert_b)) in err, err)
 
 
 # What a self-signed test certificate cannot avoid; anything else above LOW fails.
