@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "http/session.h"
+#include "http/session_state.h"
 
 #include <cerrno>
 #include <new>
@@ -23,10 +24,6 @@ namespace {
 // Reads per readable event before other connections get a turn (epoll is
 // level-triggered, so what is left is reported again).
 constexpr int kReadsPerEvent = 16;
-// Parser events handled in one go.  Everything pipelined is already in the
-// input chunk (at most max_head bytes), so this only guards against a bug;
-// stopping early would strand those bytes with no event to resume them.
-constexpr int kMaxSteps = 1 << 20;
 size_t table_offset(uint32_t max_head) { return (max_head + 7u) & ~size_t{7}; }
 
 // The interim answer to Expect: 100-continue, before a body portico reads.
@@ -41,31 +38,11 @@ bool write_continue(Conn& c) {
 }
 }  // namespace
 
-enum class Phase : unsigned char {
-  Idle,     // between requests, nothing buffered
-  Head,     // receiving a head
-  Body,     // answered; reading and dropping the rest of the body
-  Collect,  // a route reads this body: waiting until all of it is buffered
-  Forward,  // a deferred answer: streaming the request body to the router
-  Await,    // a deferred answer: request sent, waiting for finish()
-};
-
-struct Session {
-  Parser parser;
-  Phase phase = Phase::Idle;
-  uint32_t body_len = 0;       // Collect: bytes of body expected after the head
-  void* answerer = nullptr;    // Forward, Await: what answers (see Router)
-  bool sniffed = false;        // the first byte was looked at (TLS or not)
-  bool close_after = false;    // end the connection once the current answer has left
-};
-
 size_t Protocol::proto_size() { return sizeof(Session); }
 
 size_t Protocol::chunk_size() const {
   return table_offset(opts_.limits.max_head) + opts_.limits.max_headers * sizeof(Header);
 }
-
-static Session& session_of(Conn& c) { return *static_cast<Session*>(c.proto()); }
 
 void Protocol::adopt(Conn& c) {
   Session* s = new (c.proto()) Session;
@@ -74,10 +51,6 @@ void Protocol::adopt(Conn& c) {
   c.want(EPOLLIN);
   c.start_timer(Timer::Head);
 }
-
-void Protocol::attach(Conn& c, void* answerer) { session_of(c).answerer = answerer; }
-bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
-void* Protocol::attached(Conn& c) const { return session_of(c).answerer; }
 
 void Protocol::on_release(Conn& c) {
   Session& s = session_of(c);
@@ -287,62 +260,6 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   s.phase = h.has_body ? Phase::Body : Phase::Head;
   if (h.has_body) c.start_timer(Timer::Io);
   return flush(c, s);
-}
-
-// Streams the request body of a deferred answer: the parser validates it
-// and finds its end; the bytes themselves go on as they came.
-Flow Protocol::forward(Conn& c, Session& s) {
-  for (int i = 0; i < kMaxSteps; i++) {
-    size_t room = router_->body_room(c);
-    if (room == 0) {
-      c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);  // resume() wakes it up
-      return Flow::Keep;
-    }
-    static const char kNothing[1] = {0};
-    const char* buf = c.in() != nullptr ? c.in() : kNothing;
-    size_t before = s.parser.pos();
-    size_t len = c.in_len() < before + room ? c.in_len() : before + room;
-    Parser::Event ev = s.parser.execute(buf, len);
-    if (ev == Parser::Event::Error) {
-      c.close(s.parser.error_reason());  // mid-exchange: no answer can be given any more
-      return Flow::Closed;
-    }
-    size_t n = s.parser.pos() - before;
-    bool done = ev == Parser::Event::Done;
-    router_->forward_body(c, buf + before, n, done);
-    c.consume(s.parser.pos());
-    s.parser.discard(s.parser.pos());
-    if (done) {
-      // Reading stays on: it sees the client leave, and early bytes of its
-      // next request just wait in the buffer (a full buffer pauses it).
-      s.phase = Phase::Await;
-      return Flow::Keep;
-    }
-    if (c.in_len() == 0) {
-      c.want(EPOLLIN | (c.out_pending() ? uint32_t{EPOLLOUT} : 0u));
-      return Flow::Keep;
-    }
-  }
-  return Flow::Keep;
-}
-
-Flow Protocol::finish(Conn& c, bool keep) {
-  Session& s = session_of(c);
-  s.answerer = nullptr;
-  // An answer that came before the whole request body leaves bytes whose
-  // framing nobody will read: the connection cannot go on.
-  if (!keep || s.phase != Phase::Await) s.close_after = true;
-  s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
-  Flow f = flush(c, s);
-  if (f != Flow::Keep || c.out_pending()) return f;
-  c.want(EPOLLIN);
-  c.start_timer(c.in_len() > 0 ? Timer::Head : Timer::KeepAlive);
-  return advance(c, s);
-}
-
-Flow Protocol::resume(Conn& c) {
-  Session& s = session_of(c);
-  return s.phase == Phase::Forward ? forward(c, s) : Flow::Keep;
 }
 
 // Answers with the error renderer and ends the connection: after a parse

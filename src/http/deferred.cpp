@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// deferred — answers that come from elsewhere (a proxy): the request body
+// streamed to the router as the other side has room for it, then finish().
+#include <sys/epoll.h>
+
+#include "http/session.h"
+#include "http/session_state.h"
+
+namespace http {
+
+using reactor::Conn;
+using reactor::Flow;
+using reactor::Timer;
+
+void Protocol::attach(Conn& c, void* answerer) { session_of(c).answerer = answerer; }
+bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
+void* Protocol::attached(Conn& c) const { return session_of(c).answerer; }
+
+// Streams the request body of a deferred answer: the parser validates it
+// and finds its end; the bytes themselves go on as they came.
+Flow Protocol::forward(Conn& c, Session& s) {
+  for (int i = 0; i < kMaxSteps; i++) {
+    size_t room = router_->body_room(c);
+    if (room == 0) {
+      c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);  // resume() wakes it up
+      return Flow::Keep;
+    }
+    static const char kNothing[1] = {0};
+    const char* buf = c.in() != nullptr ? c.in() : kNothing;
+    size_t before = s.parser.pos();
+    size_t len = c.in_len() < before + room ? c.in_len() : before + room;
+    Parser::Event ev = s.parser.execute(buf, len);
+    if (ev == Parser::Event::Error) {
+      c.close(s.parser.error_reason());  // mid-exchange: no answer can be given any more
+      return Flow::Closed;
+    }
+    size_t n = s.parser.pos() - before;
+    bool done = ev == Parser::Event::Done;
+    router_->forward_body(c, buf + before, n, done);
+    c.consume(s.parser.pos());
+    s.parser.discard(s.parser.pos());
+    if (done) {
+      // Reading stays on: it sees the client leave, and early bytes of its
+      // next request just wait in the buffer (a full buffer pauses it).
+      s.phase = Phase::Await;
+      return Flow::Keep;
+    }
+    if (c.in_len() == 0) {
+      c.want(EPOLLIN | (c.out_pending() ? uint32_t{EPOLLOUT} : 0u));
+      return Flow::Keep;
+    }
+  }
+  return Flow::Keep;
+}
+
+Flow Protocol::finish(Conn& c, bool keep) {
+  Session& s = session_of(c);
+  s.answerer = nullptr;
+  // An answer that came before the whole request body leaves bytes whose
+  // framing nobody will read: the connection cannot go on.
+  if (!keep || s.phase != Phase::Await) s.close_after = true;
+  s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
+  Flow f = flush(c, s);
+  if (f != Flow::Keep || c.out_pending()) return f;
+  c.want(EPOLLIN);
+  c.start_timer(c.in_len() > 0 ? Timer::Head : Timer::KeepAlive);
+  return advance(c, s);
+}
+
+Flow Protocol::resume(Conn& c) {
+  Session& s = session_of(c);
+  return s.phase == Phase::Forward ? forward(c, s) : Flow::Keep;
+}
+
+}  // namespace http

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// session_state — what one HTTP connection remembers between events (kept in
+// Conn::proto()); shared by session.cpp (requests) and deferred.cpp
+// (answers that come from elsewhere).  Internal to src/http/.
+#pragma once
+
+#include <cstdint>
+
+#include "http/parser.h"
+#include "reactor/conn.h"
+
+namespace http {
+
+// Parser events handled in one go.  Everything pipelined is already in the
+// input chunk (at most max_head bytes), so this only guards against a bug;
+// stopping early would strand those bytes with no event to resume them.
+constexpr int kMaxSteps = 1 << 20;
+
+enum class Phase : unsigned char {
+  Idle,     // between requests, nothing buffered
+  Head,     // receiving a head
+  Body,     // answered; reading and dropping the rest of the body
+  Collect,  // a route reads this body: waiting until all of it is buffered
+  Forward,  // a deferred answer: streaming the request body to the router
+  Await,    // a deferred answer: request sent, waiting for finish()
+};
+
+struct Session {
+  Parser parser;
+  Phase phase = Phase::Idle;
+  uint32_t body_len = 0;       // Collect: bytes of body expected after the head
+  void* answerer = nullptr;    // Forward, Await: what answers (see Router)
+  bool sniffed = false;        // the first byte was looked at (TLS or not)
+  bool close_after = false;    // end the connection once the current answer has left
+};
+
+inline Session& session_of(reactor::Conn& c) { return *static_cast<Session*>(c.proto()); }
+
+}  // namespace http
