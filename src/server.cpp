@@ -184,7 +184,7 @@ int Server::start() {
   }
   if (int rc = start_auth(); rc != 0) return rc;
   if (int rc = start_vscode(); rc != 0) return rc;
-  if (int rc = start_tls(); rc != 0) return rc;
+  if (int rc = load_tls(); rc != 0) return rc;
 
   port_proxy_.enabled = !cfg_.disable_proxy;
   port_proxy_.skip_preflight = cfg_.skip_auth_preflight;

@@ -58,7 +58,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
  private:
   int open_listener();
   int start_auth();
-  int start_tls();
+  int load_tls();  // at start: the certificate (made if need be); start_tls(Conn&) is per connection
   void log_certificate(const char* what);
   int start_vscode();
   // With a supervised backend that is not up yet: starts it and says so.

@@ -12,7 +12,7 @@ using base::logf;
 
 // --cert FILE --cert-key FILE, or a bare --cert: a self-signed certificate
 // for --cert-host and the addresses this socket answers on.
-int Server::start_tls() {
+int Server::load_tls() {
   if (cfg_.cert.empty() && !cfg_.cert_self_signed) return 0;
   std::string why;
   tls_cert_ = cfg_.cert, tls_key_ = cfg_.cert_key;

@@ -30,6 +30,12 @@ struct Request {
   // Like header(), but tells a missing field from an empty one.
   bool find(std::string_view name, std::string_view* value) const;
   std::string_view host() const { return header("host"); }
+  // Path and query as origin-form ("/a?x=1"), even when the client sent
+  // absolute-form ("http://host/a?x=1"): they are the target's tail.  "*"
+  // stays "*".
+  std::string_view origin_form() const {
+    return {path.data(), static_cast<size_t>(target.data() + target.size() - path.data())};
+  }
   // code-server's rule: HTML when Accept *contains* text/html (browsers send
   // */* too, so a real content negotiation would pick JSON for them).
   bool wants_html() const;

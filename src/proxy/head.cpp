@@ -42,11 +42,7 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   size_t cap = 0;
   char* p = u.out_space(&cap);
   base::Writer w(p, p != nullptr ? cap : 0);
-  // Origin-form even when the client sent absolute-form: path and query are
-  // the target's tail.
-  std::string_view target = req.path == "*" ? req.path
-                                            : std::string_view(req.path.data(), static_cast<size_t>(
-                                                  req.target.data() + req.target.size() - req.path.data()));
+  std::string_view target = req.origin_form();
   if (!fw.strip_prefix.empty() && target.substr(0, fw.strip_prefix.size()) == fw.strip_prefix) {
     target.remove_prefix(fw.strip_prefix.size());
   }

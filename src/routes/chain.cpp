@@ -41,6 +41,15 @@ Outcome fail(Exchange& ex, int status, std::string_view message) {
   return Outcome::Fail;
 }
 
+Outcome redirect(Exchange& ex, std::string_view location, std::string_view cookie) {
+  ex.resp.begin(302);
+  ex.resp.header("Location", location);
+  if (!cookie.empty()) ex.resp.header("Set-Cookie", cookie);
+  ex.resp.header("Cache-Control", "no-store");
+  ex.resp.send("", "");
+  return Outcome::Done;
+}
+
 bool method_is_get(Exchange& ex) {
   if (ex.req.method == "GET" || ex.req.method == "HEAD") return true;
   ex.allow = "GET, HEAD";

@@ -71,6 +71,8 @@ class Chain {
 
 // Helpers for the common shapes of an answer.
 Outcome fail(Exchange& ex, int status, std::string_view message);
+// A 302 to `location` (with `cookie` set, if any), never cached.
+Outcome redirect(Exchange& ex, std::string_view location, std::string_view cookie = {});
 // GET and HEAD only; anything else is a 405 naming them.
 bool method_is_get(Exchange& ex);
 

@@ -195,7 +195,6 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
   w.put(root);
   w.put('/');
   bool slash = true;
-  static constexpr char kHex[] = "0123456789ABCDEF";
   for (char c : to) {
     if (c == '\\') c = '/';
     if (c == '/') {
@@ -205,15 +204,17 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
       continue;
     }
     slash = false;
-    if (unreserved(c)) {
-      w.put(c);
-    } else {
-      unsigned char u = static_cast<unsigned char>(c);
-      char esc[3] = {'%', kHex[u >> 4], kHex[u & 15]};
-      w.put(std::string_view(esc, 3));
-    }
+    if (unreserved(c)) w.put(c);
+    else put_percent(w, c);
   }
   return w.ok() ? w.size() : 0;
+}
+
+void put_percent(base::Writer& w, char c) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  auto u = static_cast<unsigned char>(c);
+  char esc[3] = {'%', kHex[u >> 4], kHex[u & 15]};
+  w.put(std::string_view(esc, 3));
 }
 
 size_t cookie_path(std::string_view base_in, std::string_view href, char* out, size_t cap) {

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "base/writer.h"
+
 namespace routes {
 
 // Decodes the value of `key` from "a=1&b=2" (application/x-www-form-
@@ -27,6 +29,9 @@ bool cookie_value(std::string_view header, std::string_view name, std::string_vi
 // starts with "./" or "." and can never name another site; bytes that do
 // not belong in a URL are percent-encoded.  Returns the length, 0 if short.
 size_t relative_location(std::string_view path, std::string_view to, char* out, size_t cap);
+
+// One byte as "%XX", for the URL builders.
+void put_percent(base::Writer& w, char c);
 
 // The cookie Path for a login posted from `href` whose page said its root
 // is `base` (code-server: new URL(base, href).pathname); "/" when either is

@@ -66,15 +66,6 @@ void put_domain(const Login& l, const http::Request& req, base::Writer& c) {
   }
 }
 
-Outcome redirect(Exchange& ex, std::string_view location, std::string_view cookie = {}) {
-  ex.resp.begin(302);
-  ex.resp.header("Location", location);
-  if (!cookie.empty()) ex.resp.header("Set-Cookie", cookie);
-  ex.resp.header("Cache-Control", "no-store");
-  ex.resp.send("", "");
-  return Outcome::Done;
-}
-
 // Back to ?to= (default "/"), relative to where this request came in.
 Outcome redirect_to(Exchange& ex, std::string_view cookie = {}) {
   char to[2048], loc[4096];

@@ -20,26 +20,14 @@ Outcome to_login(Exchange& ex) {
   char to[4096], loc[8192];
   base::Writer w(to, sizeof to);
   w.put("login?to=");
-  std::string_view back(ex.req.path.data(), ex.req.target.data() + ex.req.target.size() - ex.req.path.data());
-  for (char ch : back) {
+  for (char ch : ex.req.origin_form()) {
     bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
                  ch == '.' || ch == '_' || ch == '~' || ch == '/';
-    if (plain) {
-      w.put(ch);
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      auto b = static_cast<unsigned char>(ch);
-      w.put('%');
-      w.put(kHex[b >> 4]);
-      w.put(kHex[b & 15]);
-    }
+    if (plain) w.put(ch);
+    else put_percent(w, ch);
   }
   size_t n = w.ok() ? relative_location(ex.req.path, w.view(), loc, sizeof loc) : 0;
-  ex.resp.begin(302);
-  ex.resp.header("Location", n > 0 ? std::string_view(loc, n) : std::string_view("./login"));
-  ex.resp.header("Cache-Control", "no-store");
-  ex.resp.send("", "");
-  return Outcome::Done;
+  return redirect(ex, n > 0 ? std::string_view(loc, n) : std::string_view("./login"));
 }
 
 }  // namespace

@@ -9,46 +9,21 @@ bin=${1:-build/static/portico}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-100}
 tmp=$(mktemp -d)
-trap 'kill $ppid $npid 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
-ppid=""
-npid=""
-
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# Started directly (not through a function) so that $! is the server itself.
-cpu0=""
-cpu1=""
-if [ "$(nproc)" -ge 2 ]; then cpu0="taskset -c 0"; cpu1="taskset -c 1"; fi
+. "$(dirname "$0")/lib.sh"
+trap 'kill $pids 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"; }
 
-# nginx: one worker, no access log, no per-connection request cap (portico has none).
 nport=$(free_port)
 body='{"status":"alive","lastHeartbeat":1795263703123}'
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
+start_nginx_http nginx "$cpu0" "server {
     listen 127.0.0.1:$nport;
     location = /healthz { default_type application/json; return 200 '$body'; }
-  }
-}
-NGINX
-$cpu0 nginx -c "$tmp/nginx.conf" -p "$tmp" &
-npid=$!
-
-exec 3>"$tmp/ready"
-# /healthz needs no login; a home of its own keeps the user's files untouched.
-HOME=$tmp XDG_CONFIG_HOME=$tmp XDG_DATA_HOME=$tmp $cpu0 "$bin" --auth none --bind-addr 127.0.0.1:0 --ready-fd 3 --log warn &
-ppid=$!
-exec 3>&-
-i=0
-while [ ! -s "$tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-pport=$(sed 's/.*://' "$tmp/ready")
+  }"
+npid=$lastpid
+# /healthz needs no login.
+start_portico main
+ppid=$lastpid
+pport=$port
 i=0
 until curl -sf "http://127.0.0.1:$nport/healthz" >/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 
@@ -70,42 +45,15 @@ awk -v p="$p" -v n="$n" 'BEGIN { printf "ratio portico/nginx: %.2f\n", p / n }'
 echo "portico memory after the run: VmRSS ${rss} KiB, RssAnon ${anon} KiB ($(ls -l "$bin" | awk '{print $5}') bytes on disk)"
 kill $ppid $npid 2>/dev/null || true
 wait 2>/dev/null || true
-ppid=""
-npid=""
 
 # --- 2. HTTP through a proxy: portico's VS Code route and nginx proxy_pass,
 # keep-alive both sides, in front of the same upstream (nginx, 100 bytes).
-other=""
-start_nginx() { # start_nginx NAME PORT SERVER-BLOCK
-	cat > "$tmp/$1.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/$1.pid;
-error_log $tmp/$1-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  upstream up { server 127.0.0.1:$uport; keepalive 64; }
+start_nginx() { # start_nginx NAME PORT SERVER-BLOCK CPU
+	start_nginx_http "$1" "$4" "upstream up { server 127.0.0.1:$uport; keepalive 64; }
   upstream stream { server 127.0.0.1:$sport; }
-  server { listen 127.0.0.1:$2; $3 }
-}
-NGINX
-	$4 nginx -c "$tmp/$1.conf" -p "$tmp" &
-	other="$other $!"
-}
-start_portico() { # start_portico NAME ARGS... ; sets $port
-	exec 3>"$tmp/$1.ready"
-	HOME=$tmp XDG_CONFIG_HOME=$tmp XDG_DATA_HOME=$tmp $cpu0 "$bin" --auth none --bind-addr 127.0.0.1:0 --ready-fd 3 --log warn "$@" &
-	exec 3>&-
-	other="$other $!"
-	lastpid=$!
-	i=0
-	while [ ! -s "$tmp/$1.ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	port=$(sed 's/.*://' "$tmp/$1.ready")
+  server { listen 127.0.0.1:$2; $3 }"
 }
 wait_http() { i=0; until curl -s -o /dev/null "http://127.0.0.1:$1/" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done; }
-trap 'kill $ppid $npid $other 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
 uport=$(free_port)
 sport=$(free_port)
@@ -133,7 +81,7 @@ awk -v p="$pp" -v n="$pn" 'BEGIN { printf "ratio portico/nginx (proxy): %.2f\n",
 g++ -O2 -std=c++17 -pthread -o "$tmp/stream" "$(dirname "$0")/stream.cpp"
 bytes=${BENCH_STREAM:-2147483648}
 $cpu1 "$tmp/stream" serve "$sport" "$bytes" &
-other="$other $!"
+pids="$pids $!"
 start_nginx nws "$(free_port)" "location / { proxy_pass http://stream; proxy_http_version 1.1; proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade; proxy_buffering off; }" "$cpu0"
 nws_port=$(sed -n 's/.*listen 127.0.0.1:\([0-9]*\);.*/\1/p' "$tmp/nws.conf")
 hport=$(free_port)
@@ -154,7 +102,7 @@ backend b
   server s 127.0.0.1:$sport
 HAPROXY
 $cpu0 haproxy -f "$tmp/haproxy.cfg" -db &
-other="$other $!"
+pids="$pids $!"
 start_portico pstream --vscode-addr "127.0.0.1:$sport"
 pstream_port=$port
 sleep 0.5
@@ -172,7 +120,7 @@ awk -v p="$pmbs" -v b="$best" 'BEGIN { printf "ratio portico/best of nginx and h
 # --- 4. portico's memory with 1,000 open (idle) tunnels.
 iport=$(free_port)
 $cpu1 "$tmp/stream" serve "$iport" 0 &
-other="$other $!"
+pids="$pids $!"
 start_portico ptunnels --vscode-addr "127.0.0.1:$iport" --max-connections 4096
 tpid=$lastpid
 sleep 0.3

@@ -11,38 +11,19 @@ secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-100}
 here=$(dirname "$0")
 tmp=$(mktemp -d)
-pids=""
+. "$here/lib.sh"
 trap 'kill $pids 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
-cpu0=""
-cpu1=""
-if [ "$(nproc)" -ge 2 ]; then cpu0="taskset -c 0"; cpu1="taskset -c 1"; fi
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-exec 3>"$tmp/ready"
-HOME=$tmp XDG_CONFIG_HOME=$tmp XDG_DATA_HOME=$tmp $cpu0 "$bin" --auth none --bind-addr 127.0.0.1:0 --ready-fd 3 \
-	--log warn --max-connections 4096 --cert &
-ppid=$!
-pids="$ppid"
-exec 3>&-
-i=0
-while [ ! -s "$tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-pport=$(sed 's/.*://' "$tmp/ready")
+start_portico tls --max-connections 4096 --cert
+ppid=$lastpid
+pport=$port
 crt=$tmp/code-server/localhost.crt
 key=$tmp/code-server/localhost.key
 [ -s "$crt" ] || { echo "tls bench: portico made no certificate" >&2; exit 1; }
 
 nport=$(free_port)
 body='{"status":"alive","lastHeartbeat":1795263703123}'
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
+start_nginx_http nginx "$cpu0" "server {
     listen 127.0.0.1:$nport ssl;
     ssl_certificate $crt;
     ssl_certificate_key $key;
@@ -50,12 +31,8 @@ http {
     ssl_ciphers ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384;
     ssl_prefer_server_ciphers on;
     location = /healthz { default_type application/json; return 200 '$body'; }
-    location = /robots.txt { default_type text/plain; return 200 'User-agent: *\nDisallow: /\n'; }
-  }
-}
-NGINX
-$cpu0 nginx -c "$tmp/nginx.conf" -p "$tmp" &
-pids="$pids $!"
+    location = /robots.txt { default_type text/plain; return 200 'User-agent: *\\nDisallow: /\\n'; }
+  }"
 i=0
 until curl -skf "https://127.0.0.1:$nport/healthz" >/dev/null || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 nworker=$(pgrep -P "$(cat "$tmp/nginx.pid")" | head -1)

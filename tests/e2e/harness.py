@@ -141,6 +141,17 @@ def recv_all(s, timeout=5, limit=64 << 20):
     raise Fail("response too large")
 
 
+def recv_until(s, needle):
+    """Reads until `needle` has arrived (the socket's timeout bounds each
+    read); fails if the peer closes first.  Returns all that was read."""
+    got = b""
+    while needle not in got:
+        chunk = s.recv(65536)
+        check(chunk, "closed before %r: %r" % (needle, got[:200]))
+        got += chunk
+    return got
+
+
 def exchange(p, raw, timeout=5):
     """Sends raw bytes, half-closes, and returns everything until the server closes."""
     s = p.connect(timeout)

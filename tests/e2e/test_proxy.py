@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 
 from fake_backend import FakeBackend, pattern
-from harness import Portico, check, curl, exchange, parse_responses, read_response
+from harness import Portico, check, curl, exchange, parse_responses, read_response, recv_until
 
 SIZES = [0, 1, 1023, 65536, (1 << 20) + 1, 64 << 20]
 
@@ -164,11 +164,7 @@ def tunnel_case(*flags):
     try:
         s = p.connect()
         s.sendall(UPGRADE + b"early bytes;")  # sent with the handshake: delivered after the 101
-        got = b""
-        while b"EARLY BYTES;" not in got:
-            chunk = s.recv(65536)
-            check(chunk, "closed early: %r" % got)
-            got += chunk
+        got = recv_until(s, b"EARLY BYTES;")
         check(got.startswith(b"HTTP/1.1 101 "), got[:60])
         big = os.urandom(3 << 20)
         s.sendall(big)

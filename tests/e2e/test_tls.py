@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 
 from fake_backend import FakeBackend, pattern
-from harness import Portico, check, curl, run_cli
+from harness import Portico, check, curl, recv_until, run_cli
 
 
 def make_cert(kind):
@@ -92,11 +92,7 @@ def case_big_bodies_and_a_tunnel_over_tls():
         ctx = ssl.create_default_context(cafile=cert)
         s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", p.port), timeout=10), server_hostname="localhost")
         s.sendall(UPGRADE + b"hello;")
-        got = b""
-        while b"HELLO;" not in got:
-            chunk = s.recv(65536)
-            check(chunk, "closed: %r" % got)
-            got += chunk
+        got = recv_until(s, b"HELLO;")
         check(got.startswith(b"HTTP/1.1 101 "), got[:80])
         check(b"\r\nX-Forwarded-Proto: https\r\n" in seen["head"], seen["head"])
         s.close()
