@@ -52,7 +52,6 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   size_t body_room(reactor::Conn& c) override { return proxy_.body_room(c); }
   void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) override { proxy_.forward_body(c, p, n, done); }
   void on_drained(reactor::Conn& c) override { proxy_.on_drained(c); }
-  void abandon(reactor::Conn& c, void* answerer) override { proxy_.abandon(c, answerer); }
   bool start_tls(reactor::Conn& c) override;
 
  private:

@@ -12,9 +12,11 @@ using reactor::Conn;
 using reactor::Flow;
 using reactor::Timer;
 
-void Protocol::attach(Conn& c, void* answerer) { session_of(c).answerer = answerer; }
 bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
-void* Protocol::attached(Conn& c) const { return session_of(c).answerer; }
+
+// The answerer went away without finish(): whatever part of the answer is
+// out, the rest will not come, and only closing says so.
+void Protocol::on_unlinked(Conn& c) { c.close("the answering side went away"); }
 
 // Streams the request body of a deferred answer: the parser validates it
 // and finds its end; the bytes themselves go on as they came.
@@ -55,7 +57,7 @@ Flow Protocol::forward(Conn& c, Session& s) {
 
 Flow Protocol::finish(Conn& c, bool keep) {
   Session& s = session_of(c);
-  s.answerer = nullptr;
+  c.unlink();
   // An answer that came before the whole request body leaves bytes whose
   // framing nobody will read: the connection cannot go on.
   if (!keep || s.phase != Phase::Await) s.close_after = true;

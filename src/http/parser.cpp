@@ -106,6 +106,7 @@ const char* Parser::scan_head(const char* buf, size_t len) {
 }
 
 Parser::Event Parser::execute(const char* buf, size_t len) {
+  if (upgraded_ && status_ == 0) fail(500, "request parser used after an upgrade");
   if (status_ != 0) return Event::Error;
   if (const char* bad = scan_head(buf, len)) {
     fail(400, bad);
@@ -120,6 +121,7 @@ Parser::Event Parser::execute(const char* buf, size_t len) {
   }
   if (err == HPE_PAUSED_UPGRADE) {
     pos_ = static_cast<size_t>(llhttp_get_error_pos(&llhttp_) - buf);
+    upgraded_ = true;
     return Event::Upgrade;
   }
   if (err == HPE_PAUSED) {
@@ -173,8 +175,13 @@ int Parser::on_url(llhttp_t* p, const char* at, size_t len) {
   return 0;
 }
 
+// A field after the head is a trailer of a chunked body.  portico takes
+// none: it would have to re-check and re-frame them before passing them on,
+// and browsers never send them.
 int Parser::on_header_field(llhttp_t* p, const char* at, size_t len) {
   Parser* s = self(p);
+  if (s->head_done_) return s->fail(400, "trailer fields in a request");
+  if (s->table_ == nullptr) return s->fail(500, "no header table");  // a caller's bug, never a write
   Head& h = s->head_;
   if (s->in_value_ || !s->field_open_) {  // a new field starts
     if (h.nheaders >= s->limits_->max_headers) return s->fail(431, "too many header fields");
@@ -190,6 +197,7 @@ int Parser::on_header_field(llhttp_t* p, const char* at, size_t len) {
 
 int Parser::on_header_value(llhttp_t* p, const char* at, size_t len) {
   Parser* s = self(p);
+  if (s->head_done_) return s->fail(400, "trailer fields in a request");
   Span& v = s->table_[s->head_.nheaders - 1].value;
   if (!s->in_value_) v = {static_cast<uint16_t>(at - s->base_), 0};
   v.len = static_cast<uint16_t>(v.len + len);
@@ -199,6 +207,7 @@ int Parser::on_header_value(llhttp_t* p, const char* at, size_t len) {
 
 int Parser::on_header_value_complete(llhttp_t* p) {
   Parser* s = self(p);
+  if (s->head_done_) return s->fail(400, "trailer fields in a request");
   s->in_value_ = true;  // an empty value gets no data callback
   return s->check_field();
 }
@@ -207,6 +216,7 @@ int Parser::check_field() {
   int16_t i = static_cast<int16_t>(head_.nheaders - 1);
   std::string_view name = table_[i].name.in(base_);
   std::string_view value = base::trim_ows(table_[i].value.in(base_));
+  if (name.empty()) return fail(400, "empty header field name");
   if (base::ieq(name, "host")) {
     host_count_++;
     head_.host = i;
@@ -221,6 +231,8 @@ int Parser::check_field() {
     }
   } else if (base::ieq(name, "expect")) {
     head_.expect = i;
+  } else if (base::ieq(name, "upgrade")) {
+    head_.upgrade_field = i;
   }
   return 0;
 }
@@ -230,7 +242,7 @@ int Parser::on_headers_complete(llhttp_t* p) {
   int r = s->check_head();
   if (r != 0) return r;
   s->head_done_ = true;
-  // An upgrade request ends at its head: llhttp stops with
+  // A WebSocket upgrade ends at its head: llhttp stops with
   // HPE_PAUSED_UPGRADE right after it, and what follows belongs to whoever
   // takes the connection over.  Every other head pauses for its answer.
   return s->head_.upgrade ? 2 : HPE_PAUSED;
@@ -248,11 +260,22 @@ int Parser::check_head() {
     return fail(400, "invalid Host field");
   }
   if (te_seen_ && h.minor == 0) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
-  h.keep_alive = llhttp_should_keep_alive(&llhttp_) != 0;
-  h.upgrade = llhttp_.upgrade != 0;
   h.chunked = (llhttp_.flags & F_CHUNKED) != 0;
+  // "chunked" as this glue reads it (OWS-trimmed) but not as llhttp does
+  // ("chunked\t"): llhttp would frame the body as absent, a backend as chunked.
+  if (te_seen_ && !h.chunked) return fail(400, "Transfer-Encoding not understood as chunked");
+  h.keep_alive = llhttp_should_keep_alive(&llhttp_) != 0;
   h.content_length = (llhttp_.flags & F_CONTENT_LENGTH) ? llhttp_.content_length : 0;
   h.has_body = h.chunked || h.content_length > 0;
+  if (llhttp_.upgrade != 0 && h.method != HTTP_CONNECT) {
+    bool websocket = h.upgrade_field >= 0 &&
+                     base::has_token(base::trim_ows(table_[h.upgrade_field].value.in(base_)), "websocket");
+    if (websocket && h.has_body) return fail(400, "a WebSocket upgrade with a body");
+    h.upgrade = websocket;
+    // Not ours to switch to: llhttp goes on as for any request, framing its
+    // body and the requests after it.
+    if (!websocket) llhttp_.upgrade = 0;
+  }
   return 0;
 }
 

@@ -16,9 +16,19 @@
 // its buffer (Conn::consume) before the next head is parsed.
 //
 // Pausing: the parser stops after every head (Event::Head) and every message
-// end (Event::Done), so exactly one request is in flight per connection.  An
-// upgrade request (Connection: upgrade plus Upgrade) stops at the end of its
-// head with Event::Upgrade (llhttp's HPE_PAUSED_UPGRADE) and is never resumed.
+// end (Event::Done), so exactly one request is in flight per connection.  A
+// WebSocket upgrade (Connection: upgrade, Upgrade: websocket, no body) stops
+// at the end of its head with Event::Upgrade (llhttp's HPE_PAUSED_UPGRADE);
+// the parser is dead from there on, since what follows is not HTTP: a later
+// execute() is an Error, never a re-entry into llhttp.  An upgrade to any
+// other protocol is parsed as an ordinary request (RFC 9110 §7.8 lets a
+// server ignore Upgrade), so whatever follows it is parsed as HTTP too.
+//
+// Buffer bookkeeping: the header table and the spans index the caller's
+// buffer only while a head is parsed and answered.  discard() ends that (the
+// table pointer is dropped with it), and trailer fields of a chunked body
+// are refused without touching the table, so nothing here ever points into a
+// chunk that went back to the pool.
 #pragma once
 
 #include <cstddef>
@@ -52,10 +62,11 @@ struct Head {
   uint16_t nheaders = 0;
   int16_t host = -1;          // index into the header table, or -1
   int16_t expect = -1;
+  int16_t upgrade_field = -1;  // the Upgrade field, or -1
   uint8_t method = 0;         // llhttp_method_t
   uint8_t major = 0, minor = 0;
   bool keep_alive = false;
-  bool upgrade = false;       // Connection: upgrade plus Upgrade (llhttp's view)
+  bool upgrade = false;       // a WebSocket upgrade: the head is all there is
   bool chunked = false;
   bool has_body = false;
   uint64_t content_length = 0;
@@ -83,9 +94,14 @@ class Parser {
 
   // Offset into the buffer of the first byte not yet parsed.
   size_t pos() const { return pos_; }
-  // The caller dropped the first `n` parsed bytes from its buffer.  MUST NOT
-  // be called while a head is being parsed (spans would move).
-  void discard(size_t n) { pos_ -= n; scan_pos_ = scan_pos_ > n ? scan_pos_ - n : 0; }
+  // The caller dropped the first `n` parsed bytes from its buffer: the head's
+  // spans and its table are gone with them (set_table() again before the
+  // next head).  MUST NOT be called while a head is being parsed.
+  void discard(size_t n) {
+    pos_ -= n;
+    scan_pos_ = scan_pos_ > n ? scan_pos_ - n : 0;
+    table_ = nullptr;
+  }
 
   const Head& head() const { return head_; }
   const Header* table() const { return table_; }
@@ -123,6 +139,7 @@ class Parser {
   bool field_open_ = false;      // a field has been started in this head
   bool message_done_ = false;    // the pause came from on_message_complete
   bool te_seen_ = false;
+  bool upgraded_ = false;        // Event::Upgrade was returned: never parse again
   uint8_t host_count_ = 0;
   uint64_t body_seen_ = 0;
   // Bare CR/LF scan of the head (llhttp 8.1.0 lets a bare LF end the request line).

@@ -35,7 +35,7 @@ int make_request(const char* base, const Head* head, const Header* table, std::s
   req->target = t;
   if (t == "*") {
     if (head->method != HTTP_OPTIONS) return 400;
-    req->path = t;
+    req->path = req->origin = t;
     return 0;
   }
   if (!t.empty() && t.front() != '/') {
@@ -48,10 +48,13 @@ int make_request(const char* base, const Head* head, const Header* table, std::s
     size_t slash = rest.find_first_of("/?");
     std::string_view authority = rest.substr(0, slash);
     if (!base::ieq(authority, req->host())) return 400;
+    // "http://host" means "/" (RFC 9112 §3.2.1); "http://host?x" has no
+    // path for its query to follow, so it is refused rather than guessed.
     t = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
     if (t.front() == '?') return 400;
   }
   if (t.empty()) return 400;
+  req->origin = t;
   size_t q = t.find('?');
   req->path = t.substr(0, q);
   req->query = q == std::string_view::npos ? std::string_view() : t.substr(q + 1);

@@ -17,7 +17,8 @@ struct Request {
   const Head* head = nullptr;
   const Header* table = nullptr;
   std::string_view method;           // "GET"
-  std::string_view target;           // as sent: "/a%20b?x=1"
+  std::string_view target;           // as sent: "/a%20b?x=1" or "http://host/a%20b?x=1"
+  std::string_view origin;           // origin-form of it: "/a%20b?x=1" ("/" for "http://host")
   std::string_view path;             // still percent-encoded: "/a%20b"
   std::string_view query;            // after '?', without it
   std::string_view peer;             // client address, for logs
@@ -31,11 +32,8 @@ struct Request {
   bool find(std::string_view name, std::string_view* value) const;
   std::string_view host() const { return header("host"); }
   // Path and query as origin-form ("/a?x=1"), even when the client sent
-  // absolute-form ("http://host/a?x=1"): they are the target's tail.  "*"
-  // stays "*".
-  std::string_view origin_form() const {
-    return {path.data(), static_cast<size_t>(target.data() + target.size() - path.data())};
-  }
+  // absolute-form ("http://host/a?x=1").  "*" stays "*".
+  std::string_view origin_form() const { return origin; }
   // code-server's rule: HTML when Accept *contains* text/html (browsers send
   // */* too, so a real content negotiation would pick JSON for them).
   bool wants_html() const;

@@ -54,7 +54,6 @@ void Protocol::adopt(Conn& c) {
 
 void Protocol::on_release(Conn& c) {
   Session& s = session_of(c);
-  if (s.answerer != nullptr && (s.phase == Phase::Forward || s.phase == Phase::Await)) router_->abandon(c, s.answerer);
   s.~Session();
   c.set_handler(nullptr);
 }
@@ -191,10 +190,15 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   if (bad != 0) return fail(c, s, bad, "invalid request target");
   req.tls = !c.plain();
 
-  // The one fork of the road: a WebSocket upgrade leaves HTTP here.  Any
-  // other upgrade (h2c, ...) is answered as an ordinary request, and the
-  // connection ends after it: its bytes were never framed as HTTP.
-  if (upgrade && base::has_token(req.header("upgrade"), "websocket")) return router_->on_upgrade(c, req, head_len);
+  // The one fork of the road: a WebSocket upgrade leaves HTTP here, and this
+  // session with it.  The parser took any other upgrade (h2c, ...) for an
+  // ordinary request, so it is answered as one, framing and all.
+  if (upgrade) {
+    Flow f = router_->on_upgrade(c, req, head_len);
+    if (f != Flow::Keep) return f;
+    c.close("upgrade neither taken nor refused");  // the parser is dead: nothing may go on
+    return Flow::Closed;
+  }
 
   std::string_view expect = h.expect >= 0 ? req.header("expect") : std::string_view();
   if (h.expect >= 0 && !base::ieq(expect, "100-continue")) return fail(c, s, 417, "unsupported expectation");
@@ -225,19 +229,17 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
 Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   const Head& h = s.parser.head();
   size_t head_len = s.parser.pos();
-  bool upgrade = h.upgrade;
-  // Keep the connection only if what follows the head can be framed: no
-  // upgrade, and a body we read to its end.  With Expect: 100-continue and
-  // no 100 sent, the client may or may not send the body after our answer.
+  // Keep the connection only if what follows the head can be framed: a body
+  // we read to its end.  With Expect: 100-continue and no 100 sent, the
+  // client may or may not send the body after our answer.
   bool drain_body = h.has_body && !h.chunked && (body_read || (h.content_length <= opts_.drain_max && h.expect < 0));
-  bool framed = !upgrade && (!h.has_body || drain_body);
+  bool framed = !h.has_body || drain_body;
 
   Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after && framed);
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
-  // A deferred answer reads the whole body (it streams it on), so only the
-  // upgrade case leaves unframed bytes behind it.
-  if (!framed && !(resp.deferred() && !upgrade)) s.close_after = true;
+  // A deferred answer reads the whole body (it streams it on).
+  if (!framed && !resp.deferred()) s.close_after = true;
   if (resp.deferred()) {
     if (h.expect >= 0) (void)write_continue(c);  // the backend never sees Expect: the client waits for us
     // The head stays where it is until the router has copied it; from here
@@ -267,7 +269,9 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
 Flow Protocol::fail(Conn& c, Session& s, int status, const char* why) {
   base::logf(base::Level::Debug, "conn %llu %.*s: %d: %s", static_cast<unsigned long long>(c.id()),
              static_cast<int>(c.peer().size()), c.peer().data(), status, why);
-  if (c.out_pending()) {  // mid-answer: nothing more can be said
+  // Mid-answer, or answered already (the body after it is what failed):
+  // a second answer would be read as the next request's.
+  if (c.out_pending() || s.phase == Phase::Body || s.phase == Phase::Forward || s.phase == Phase::Await) {
     c.close(why);
     return Flow::Closed;
   }

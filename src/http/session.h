@@ -57,9 +57,6 @@ class Router {
   // The first byte of a connection is 0x16 (a TLS ClientHello): give `c` a
   // TLS transport.  False when portico serves no TLS.
   virtual bool start_tls(reactor::Conn& c) = 0;
-  // The client went away while a deferred answer was in progress; `peer` is
-  // what the router attached with Protocol::attach().
-  virtual void abandon(reactor::Conn& c, void* answerer) = 0;
 
  protected:
   ~Router() = default;
@@ -92,9 +89,10 @@ class Protocol final : public reactor::Handler {
   reactor::Flow finish(reactor::Conn& c, bool keep);
   // The other side of a deferred request has room for more of its body.
   reactor::Flow resume(reactor::Conn& c);
-  // What answers a deferred request (a proxy's upstream connection).
-  void attach(reactor::Conn& c, void* answerer);
-  void* attached(reactor::Conn& c) const;
+  // What answers a deferred request (a proxy's upstream connection) is c's
+  // partner (Conn::link) until finish(): if either closes, the other hears.
+  void attach(reactor::Conn& c, reactor::Conn& answerer) { c.link(answerer); }
+  reactor::Conn* attached(reactor::Conn& c) const { return c.partner(); }
   // Whether the connection goes on after the current answer (no shutdown,
   // no framing doubt): a deferred answer says "Connection: close" if not.
   bool keeps(reactor::Conn& c) const;
@@ -108,6 +106,7 @@ class Protocol final : public reactor::Handler {
   // flight finish and closes after its answer.
   void on_drain(reactor::Conn& c) override;
   void on_release(reactor::Conn& c) override;
+  void on_unlinked(reactor::Conn& c) override;
 
  private:
   reactor::Flow advance(reactor::Conn& c, Session& s);

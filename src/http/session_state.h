@@ -29,7 +29,6 @@ struct Session {
   Parser parser;
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
-  void* answerer = nullptr;    // Forward, Await: what answers (see Router)
   bool sniffed = false;        // the first byte was looked at (TLS or not)
   bool close_after = false;    // end the connection once the current answer has left
 };

@@ -93,7 +93,7 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   return true;
 }
 
-void write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix) {
+bool write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix) {
   auto next_line = [&head]() {
     size_t nl = head.find('\n');
     std::string_view l = head.substr(0, nl);
@@ -113,23 +113,36 @@ void write_response_head(base::Writer& w, std::string_view head, std::string_vie
   w.put("HTTP/1.1");
   w.put(sp == std::string_view::npos ? std::string_view(" 502 Bad Gateway") : status_line.substr(sp));
   w.put("\r\n");
-  while (!(line = next_line()).empty()) {
+  auto folded = [](std::string_view l) { return !l.empty() && (l.front() == ' ' || l.front() == '\t'); };
+  line = next_line();
+  if (folded(line)) return false;  // nothing to fold into
+  while (!line.empty()) {
     size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return false;
     std::string_view name = line.substr(0, colon);
     bool framing = base::ieq(name, "content-length") || base::ieq(name, "transfer-encoding");
-    if (!framing && hop_by_hop(name, connection)) continue;
+    bool keep = framing || !hop_by_hop(name, connection);
     std::string_view value = base::trim_ows(line.substr(colon + 1));
-    w.put(name);
-    w.put(": ");
-    // A path the app gave from its own root ("/login", not "//host/x") is
-    // under the prefix the client used.
-    if (!location_prefix.empty() && base::ieq(name, "location") && value.substr(0, 1) == "/" &&
-        value.substr(0, 2) != "//") {
-      w.put(location_prefix);
+    if (keep) {
+      w.put(name);
+      w.put(": ");
+      // A path the app gave from its own root ("/login", not "//host/x") is
+      // under the prefix the client used.
+      if (!location_prefix.empty() && base::ieq(name, "location") && value.substr(0, 1) == "/" &&
+          value.substr(0, 2) != "//") {
+        w.put(location_prefix);
+      }
+      w.put(value);
     }
-    w.put(value);
-    w.put("\r\n");
+    for (line = next_line(); folded(line); line = next_line()) {
+      if (keep) {
+        w.put(' ');
+        w.put(base::trim_ows(line));
+      }
+    }
+    if (keep) w.put("\r\n");
   }
+  return true;
 }
 
 }  // namespace proxy

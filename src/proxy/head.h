@@ -41,6 +41,9 @@ bool write_request_head(reactor::Conn& u, const http::Request& req, const Forwar
 // the client, without its last empty line: "HTTP/1.1", the status, then
 // every field but the hop-by-hop ones, a Location from the app's root with
 // `location_prefix` in front.  The caller adds Connection and the end.
-void write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix);
+// False for a head that cannot be passed on as HTTP/1.1 says: a field with
+// no name or no colon.  obs-fold (a line starting with SP or HTAB) is joined
+// to the field before it with one SP (RFC 9112 §5.2).
+bool write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix);
 
 }  // namespace proxy

@@ -26,9 +26,10 @@ using reactor::Timer;
 
 enum class Phase : unsigned char { Connecting, Exchanging, Idle };
 
+// The client is the upstream Conn's partner (Conn::link) while the exchange
+// runs: either side's close cuts the link and tells the other.
 struct Exchange {
   llhttp_t parser;             // the response
-  Conn* client = nullptr;      // valid while the exchange runs (abandon() clears it)
   const Target* target = nullptr;
   Phase phase = Phase::Connecting;
   bool head_only = false;      // the request was HEAD: the response has no body
@@ -38,21 +39,29 @@ struct Exchange {
   bool head_sent = false;      // the response head went to the client
   bool message_done = false;   // the response ended (on_message_complete)
   bool headers_done = false;
+  bool interim = false;        // the head just parsed is a 1xx (not 101): more heads follow
+  bool client_http11 = false;  // an HTTP/1.0 client gets no 1xx (RFC 9110 §15.2)
+  uint8_t interims = 0;        // 1xx heads seen: bounded, as everything an app sends
   uint8_t location_len = 0;
   char location_prefix[Forwarding::kMaxLocationPrefix];  // see Forwarding
 };
 
 namespace {
 
+bool interim(const llhttp_t* p) { return p->status_code >= 100 && p->status_code < 200 && p->status_code != 101; }
+
 int on_headers_complete(llhttp_t* p) {
   auto* e = static_cast<Exchange*>(p->data);
   e->headers_done = true;
+  e->interim = interim(p);
   // A response to HEAD has no body whatever its framing says; the pause then
-  // comes at its (immediate) end.
-  return e->head_only ? 1 : HPE_PAUSED;
+  // comes at its (immediate) end.  A 1xx always pauses at its head.
+  return e->head_only && !e->interim ? 1 : HPE_PAUSED;
 }
 int on_message_complete(llhttp_t* p) {
-  static_cast<Exchange*>(p->data)->message_done = true;
+  auto* e = static_cast<Exchange*>(p->data);
+  if (interim(p)) return 0;  // a 1xx has no body; the real answer follows it
+  e->message_done = true;
   return HPE_PAUSED;
 }
 
@@ -112,11 +121,12 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   Exchange& e = exchange_of(*u);
   llhttp_init(&e.parser, HTTP_RESPONSE, &kSettings);
   e.parser.data = &e;
-  e.client = &client;
   e.head_only = req.head_only;
   e.html = req.wants_html();
   e.client_keep = req.head->keep_alive;
-  e.request_done = e.head_sent = e.message_done = e.headers_done = false;
+  e.client_http11 = req.head->minor >= 1;
+  e.request_done = e.head_sent = e.message_done = e.headers_done = e.interim = false;
+  e.interims = 0;
   e.location_len = static_cast<uint8_t>(std::min(fw.location_prefix.size(), sizeof e.location_prefix));
   fw.location_prefix.copy(e.location_prefix, e.location_len);
   if (!write_request_head(*u, req, fw)) {
@@ -124,30 +134,33 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
     http::render_error(&req, resp, site_, 431, "request head too large to forward");
     return false;
   }
-  http_.attach(client, u);
+  // A pooled connection can fail its first write (the app closed it while
+  // the FIN was in flight): answered here, before anything is linked.
+  if (e.phase != Phase::Connecting && u->flush() == Io::Error) {
+    u->close("write error");
+    char message[160];
+    http::render_error(&req, resp, site_, 502, blame(t, "closed the connection", message));
+    return false;
+  }
+  http_.attach(client, *u);
   resp.defer();
   u->start_timer(Timer::Io);
-  if (e.phase == Phase::Connecting) {
-    u->want(EPOLLOUT);  // connect() completes when writable
-  } else if (u->flush() == Io::Error) {
-    u->close("write error");
-  } else {
-    u->want(EPOLLIN | (u->out_pending() ? uint32_t{EPOLLOUT} : 0u));
-  }
+  // connect() completes when writable.
+  u->want(e.phase == Phase::Connecting ? uint32_t{EPOLLOUT} : EPOLLIN | (u->out_pending() ? uint32_t{EPOLLOUT} : 0u));
   return true;
 }
 
 size_t HttpProxy::body_room(Conn& client) {
-  auto* u = static_cast<Conn*>(http_.attached(client));
-  if (u == nullptr || u->closed()) return 1 << 20;  // nothing will take it: let the session read it away
+  Conn* u = http_.attached(client);
+  if (u == nullptr) return 1 << 20;  // nothing will take it: let the session read it away
   size_t cap = 0;
   u->out_space(&cap);
   return cap;
 }
 
 void HttpProxy::forward_body(Conn& client, const char* p, size_t n, bool last) {
-  auto* u = static_cast<Conn*>(http_.attached(client));
-  if (u == nullptr || u->closed()) return;
+  Conn* u = http_.attached(client);
+  if (u == nullptr) return;
   Exchange& e = exchange_of(*u);
   size_t cap = 0;
   char* out = u->out_space(&cap);
@@ -156,13 +169,15 @@ void HttpProxy::forward_body(Conn& client, const char* p, size_t n, bool last) {
     u->out_commit(n);
   }
   if (last) e.request_done = true;
-  if (e.phase == Phase::Exchanging && u->out_pending() && u->flush() == Io::Error) u->close("write error");
-  else if (u->out_pending()) u->want(EPOLLIN | EPOLLOUT);
+  // A write error is not acted on here, inside the client's parse: the
+  // socket reports it again as an event of u's own, and fail() runs there.
+  if (e.phase == Phase::Exchanging && u->out_pending()) (void)u->flush();
+  if (u->out_pending()) u->want(EPOLLIN | EPOLLOUT);
 }
 
 void HttpProxy::on_drained(Conn& client) {
-  auto* u = static_cast<Conn*>(http_.attached(client));
-  if (u == nullptr || u->closed()) return;
+  Conn* u = http_.attached(client);
+  if (u == nullptr) return;
   Exchange& e = exchange_of(*u);
   if (e.message_done) {
     (void)done(*u, e);
@@ -172,12 +187,7 @@ void HttpProxy::on_drained(Conn& client) {
   (void)pump(*u, e);  // bytes may be waiting in u's input
 }
 
-void HttpProxy::abandon(Conn&, void* answerer) {
-  auto* u = static_cast<Conn*>(answerer);
-  if (u->closed()) return;
-  exchange_of(*u).client = nullptr;
-  u->close("client went away");
-}
+void HttpProxy::on_unlinked(Conn& u) { u.close("client went away"); }
 
 Flow HttpProxy::on_writable(Conn& u) {
   Exchange& e = exchange_of(u);
@@ -194,8 +204,8 @@ Flow HttpProxy::on_writable(Conn& u) {
   }
   if (u.flush() == Io::Error) return fail(u, e, 502, "closed the connection");
   u.want(EPOLLIN | (u.out_pending() ? uint32_t{EPOLLOUT} : 0u));
-  if (e.client != nullptr && !e.request_done) (void)http_.resume(*e.client);
-  return Flow::Keep;
+  if (u.partner() != nullptr && !e.request_done) (void)http_.resume(*u.partner());
+  return u.closed() ? Flow::Closed : Flow::Keep;  // the client's parse may have ended both
 }
 
 Flow HttpProxy::on_readable(Conn& u) {
@@ -230,8 +240,8 @@ Flow HttpProxy::on_readable(Conn& u) {
 // Moves response bytes from u's input to the client's output, as far as the
 // client's output has room; reading u pauses when it has none.
 Flow HttpProxy::pump(Conn& u, Exchange& e) {
-  Conn* c = e.client;
-  if (c == nullptr || c->closed()) {
+  Conn* c = u.partner();
+  if (c == nullptr) {
     u.close("client went away");
     return Flow::Closed;
   }
@@ -240,7 +250,7 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
     // After the head the parser may finish with no more input (an empty
     // body), so it runs on empty input then too.
     if (u.in_len() == 0 && !e.head_sent) break;
-    size_t before = 0, room = 0;
+    size_t room = 0;
     size_t len = u.in_len();
     if (e.head_sent) {
       c->out_space(&room);
@@ -264,8 +274,6 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
         break;  // more head to come
       }
       if (!copy_head(u, e, used)) return fail(u, e, 502, "sent an unusable response head");
-      before = used;  // the head itself is not copied raw
-      used = before;
     } else {
       size_t cap = 0;
       char* out = c->out_space(&cap);
@@ -278,8 +286,7 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
   if (c->out_pending()) {
     switch (c->flush()) {
       case Io::Error:
-        c->close("write error");
-        u.close("client went away");
+        c->close("write error");  // and u, its partner, with it
         return Flow::Closed;
       case Io::Again:
         u.want(u.out_pending() ? uint32_t{EPOLLOUT} : 0u);  // until the client drains
@@ -297,33 +304,45 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
 
 // Re-writes the response head the parser just validated into the client's
 // output: same status and fields, minus the hop-by-hop ones (framing kept).
+// A 1xx goes on as it is (103 Early Hints) to an HTTP/1.1 client, but a 100:
+// the session gave the client its own, and the app's may come unasked.
 bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
   int status = llhttp_get_status_code(&e.parser);
-  if (status == 101 || status < 200) return false;  // nothing upgrades here; 1xx is not forwarded
+  if (status == 101 || status < 100) return false;  // nothing upgrades here
+  Conn& c = *u.partner();
+  if (e.interim) {
+    e.headers_done = e.interim = false;
+    if (++e.interims > 8) return false;
+    if (status == 100 || !e.client_http11) return true;
+  }
   size_t cap = 0;
-  char* p = e.client->out_space(&cap);
+  char* p = c.out_space(&cap);
   base::Writer w(p, p != nullptr ? cap : 0);
-  write_response_head(w, std::string_view(u.in(), head_len), std::string_view(e.location_prefix, e.location_len));
-  if (llhttp_message_needs_eof(&e.parser)) e.client_keep = false;  // its end is the backend's close
-  if (!http_.keeps(*e.client)) e.client_keep = false;
-  if (!e.client_keep) w.put("Connection: close\r\n");
+  if (!write_response_head(w, std::string_view(u.in(), head_len), std::string_view(e.location_prefix, e.location_len))) {
+    return false;
+  }
+  if (status >= 200) {
+    if (llhttp_message_needs_eof(&e.parser)) e.client_keep = false;  // its end is the backend's close
+    if (!http_.keeps(c)) e.client_keep = false;
+    if (!e.client_keep) w.put("Connection: close\r\n");
+  }
   w.put("\r\n");
   if (!w.ok()) return false;
-  e.client->out_commit(w.size());
-  e.head_sent = true;
+  c.out_commit(w.size());
+  e.head_sent = status >= 200;
   return true;
 }
 
 Flow HttpProxy::done(Conn& u, Exchange& e) {
-  Conn* c = e.client;
-  if (c == nullptr || c->closed()) {
+  Conn* c = u.partner();
+  if (c == nullptr) {
     u.close("client went away");
     return Flow::Closed;
   }
   if (c->out_pending()) return Flow::Keep;  // on_drained() comes back here
   bool reuse = e.request_done && llhttp_should_keep_alive(&e.parser) && u.in_len() == 0 && !llhttp_message_needs_eof(&e.parser);
-  e.client = nullptr;
   bool keep = e.client_keep;
+  u.unlink();  // the exchange is over: each goes its own way
   if (reuse) pool_put(u);
   else u.close("exchange done");
   (void)http_.finish(*c, keep);
@@ -331,10 +350,10 @@ Flow HttpProxy::done(Conn& u, Exchange& e) {
 }
 
 Flow HttpProxy::fail(Conn& u, Exchange& e, int status, const char* why) {
-  Conn* c = e.client;
-  e.client = nullptr;
+  Conn* c = u.partner();
+  u.unlink();  // the client is told here, not by the close
   u.close(why);
-  if (c == nullptr || c->closed()) return Flow::Closed;
+  if (c == nullptr) return Flow::Closed;
   if (e.head_sent) {
     // Part of the answer is out: ending the connection is the only honest
     // way to say the rest will not come.

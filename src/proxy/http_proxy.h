@@ -45,13 +45,13 @@ class HttpProxy final : public reactor::Handler {
   size_t body_room(reactor::Conn& client);
   void forward_body(reactor::Conn& client, const char* p, size_t n, bool done);
   void on_drained(reactor::Conn& client);
-  void abandon(reactor::Conn& client, void* answerer);
 
   reactor::Flow on_readable(reactor::Conn& u) override;
   reactor::Flow on_writable(reactor::Conn& u) override;
   void on_timeout(reactor::Conn& u, reactor::Timer t) override;
   void on_drain(reactor::Conn& u) override;
   void on_release(reactor::Conn& u) override;
+  void on_unlinked(reactor::Conn& u) override;
 
  private:
   reactor::Conn* connect(reactor::Conn& client, const Target& t);

@@ -20,9 +20,10 @@ using reactor::Flow;
 using reactor::Io;
 using reactor::Timer;
 
+// The other side is the Conn's partner (Conn::link): when either closes, the
+// other hears at once and closes too (Handler::on_unlinked's default).
 struct Side {
   llhttp_t parser;             // backend side, during the handshake: its answer
-  Conn* peer = nullptr;
   uint64_t bytes = 0;          // read from this side (and passed on)
   int pipe_r = -1, pipe_w = -1;  // splice: read from this side, not yet written to the peer
   size_t piped = 0;
@@ -87,8 +88,7 @@ Flow Tunnel::start(Conn& client, const http::Request& req, size_t head_len, cons
   http_.release(client);
   Side* cs = new (client.proto()) Side;
   client.set_handler(this);
-  cs->peer = u;
-  us->peer = &client;
+  client.link(*u);
   us->backend = true;
   us->connecting = true;
   llhttp_init(&us->parser, HTTP_RESPONSE, &kSettings);
@@ -106,10 +106,6 @@ Flow Tunnel::start(Conn& client, const http::Request& req, size_t head_len, cons
 
 void Tunnel::on_release(Conn& c) {
   Side& s = side_of(c);
-  if (s.peer != nullptr) {
-    side_of(*s.peer).peer = nullptr;  // the peer must not reach back into a freed Conn
-    if (!s.peer->closed()) s.peer->close("tunnel peer closed");
-  }
   if (s.pipe_r >= 0) ::close(s.pipe_r);
   if (s.pipe_w >= 0) ::close(s.pipe_w);
   s.~Side();
@@ -117,7 +113,7 @@ void Tunnel::on_release(Conn& c) {
 }
 
 Flow Tunnel::end(Conn& c, Side& s, const char* why) {
-  Conn* peer = s.peer;
+  Conn* peer = c.partner();
   if (peer != nullptr) {
     Conn& client = s.backend ? *peer : c;
     Conn& backend = s.backend ? c : *peer;
@@ -125,6 +121,7 @@ Flow Tunnel::end(Conn& c, Side& s, const char* why) {
                static_cast<int>(client.peer().size()), client.peer().data(), static_cast<int>(backend.peer().size()),
                backend.peer().data(), why, static_cast<unsigned long long>(side_of(client).bytes),
                static_cast<unsigned long long>(side_of(backend).bytes));
+    c.unlink();  // both close for the same reason, said once
     peer->close(why);
   }
   c.close(why);
@@ -132,13 +129,12 @@ Flow Tunnel::end(Conn& c, Side& s, const char* why) {
 }
 
 // A backend that will not upgrade: the client gets a bare 502, nothing else.
-Flow Tunnel::refuse(Conn& u, Side& s, const char* why) {
+Flow Tunnel::refuse(Conn& u, Side&, const char* why) {
   base::logf(base::Level::Warn, "tunnel: %.*s: %s", static_cast<int>(u.peer().size()), u.peer().data(), why);
-  Conn* client = s.peer;
-  s.peer = nullptr;
-  if (client != nullptr) side_of(*client).peer = nullptr;
+  Conn* client = u.partner();
+  u.unlink();  // the client stays, for its 502
   u.close(why);
-  if (client == nullptr || client->closed()) return Flow::Closed;
+  if (client == nullptr) return Flow::Closed;
   static constexpr std::string_view k502 = "HTTP/1.1 502 Bad Gateway\r\n\r\n";
   size_t cap = 0;
   char* p = client->out_space(&cap);
@@ -174,7 +170,7 @@ Flow Tunnel::handshake(Conn& u, Side& s) {
   // The 101 goes to the client as the backend wrote it; what follows it is
   // already the new protocol.
   size_t head_len = static_cast<size_t>(llhttp_get_error_pos(&s.parser) - u.in());
-  Conn& client = *s.peer;
+  Conn& client = *u.partner();
   size_t cap = 0;
   char* out = client.out_space(&cap);
   if (out == nullptr || cap < head_len) return refuse(u, s, "upgrade answer head too large");
@@ -215,16 +211,17 @@ bool Tunnel::flush_into(Conn& to, Conn& from, Side& f) {
 }
 
 void Tunnel::interest(Conn& c, Side& s) {
-  if (c.closed() || s.peer == nullptr) return;
-  Side& p = side_of(*s.peer);
+  Conn* peer = c.partner();
+  if (c.closed() || peer == nullptr) return;
+  Side& p = side_of(*peer);
   bool reading = !s.handshaking && !s.eof && pending(c, s) == 0;
-  bool writing = pending(*s.peer, p) > 0 || c.out_pending() || (s.backend && s.connecting);
+  bool writing = pending(*peer, p) > 0 || c.out_pending() || (s.backend && s.connecting);
   c.want((reading ? uint32_t{EPOLLIN} : 0u) | (writing ? uint32_t{EPOLLOUT} : 0u));
 }
 
 // Moves bytes from `from` to its peer until one side has to wait.
 Flow Tunnel::relay(Conn& from, Side& f) {
-  Conn& to = *f.peer;
+  Conn& to = *from.partner();
   Side& t = side_of(to);
   for (int guard = 0; guard < 64; guard++) {
     if (!flush_into(to, from, f)) return end(from, f, "write error");
@@ -276,7 +273,7 @@ Flow Tunnel::relay(Conn& from, Side& f) {
 
 Flow Tunnel::on_readable(Conn& c) {
   Side& s = side_of(c);
-  if (s.peer == nullptr) {
+  if (c.partner() == nullptr) {
     c.close("tunnel peer gone");
     return Flow::Closed;
   }
@@ -286,7 +283,7 @@ Flow Tunnel::on_readable(Conn& c) {
 
 Flow Tunnel::on_writable(Conn& c) {
   Side& s = side_of(c);
-  if (s.peer == nullptr) {
+  if (c.partner() == nullptr) {
     c.close("tunnel peer gone");
     return Flow::Closed;
   }
@@ -305,7 +302,7 @@ Flow Tunnel::on_writable(Conn& c) {
     c.want(EPOLLIN | (c.out_pending() ? uint32_t{EPOLLOUT} : 0u));
     return Flow::Keep;
   }
-  return relay(*s.peer, side_of(*s.peer));  // the peer's bytes waited for room here
+  return relay(*c.partner(), side_of(*c.partner()));  // the peer's bytes waited for room here
 }
 
 void Tunnel::on_timeout(Conn& c, Timer) { (void)end(c, side_of(c), "idle"); }

@@ -14,6 +14,8 @@
 
 namespace reactor {
 
+void Handler::on_unlinked(Conn& c) { c.close("partner closed"); }
+
 void Conn::on_event(uint32_t events) {
   // A Conn closed earlier in this batch is still mapped (freed after the batch)
   // but must not be dispatched: its fd number may already belong to another.
@@ -33,6 +35,7 @@ void Conn::close(const char* reason) {
   base::logf(base::Level::Debug, "conn %llu %.*s: closed: %s", static_cast<unsigned long long>(id_),
              static_cast<int>(peer_len_), peer_, reason);
   stop_timer();
+  cut_link();
   // close() also drops the fd from the epoll set: portico never dup()s a
   // connection fd, so this is its last reference.
   ::close(fd_);
@@ -41,6 +44,7 @@ void Conn::close(const char* reason) {
 }
 
 Flow Conn::linger() {
+  cut_link();
   if (handler_ != nullptr) handler_->on_release(*this);
   handler_ = &loop_->linger_;
   consume(in_len_);
@@ -236,6 +240,29 @@ void Conn::want(uint32_t events) {
 void Conn::start_timer(Timer t) {
   timer_ = t;
   loop_->queue(t).push(&idle_, loop_->clock().now_ms());
+}
+
+void Conn::link(Conn& other) {
+  unlink();
+  other.unlink();
+  partner_ = &other;
+  other.partner_ = this;
+}
+
+void Conn::unlink() {
+  if (partner_ == nullptr) return;
+  partner_->partner_ = nullptr;
+  partner_ = nullptr;
+}
+
+// This side goes away: the partner hears of it before anything else runs.
+void Conn::cut_link() {
+  Conn* p = partner_;
+  if (p == nullptr) return;
+  unlink();
+  if (p->closed_ || p->handler_ == nullptr) return;
+  p->handler_->on_unlinked(*p);
+  if (!p->closed_ && !p->idle_.linked()) p->start_timer(Timer::Io);
 }
 
 void Conn::set_peer(std::string_view p) {

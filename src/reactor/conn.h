@@ -49,6 +49,11 @@ class Handler {
   virtual void on_timeout(Conn& c, Timer t) = 0;  // expected to close or re-arm
   // The server is shutting down: finish what is in flight, then close.
   virtual void on_drain(Conn& c) = 0;
+  // c's partner (see Conn::link) closed or lingers: the link is already cut.
+  // Called in the partner's close(), so c may be inside one of its own
+  // callbacks further up the stack; close it (the default), or go on alone.
+  // A survivor left without a timer gets Timer::Io.
+  virtual void on_unlinked(Conn& c);
   // The Conn is being freed: destroy the state kept in c.proto().
   virtual void on_release(Conn& c) = 0;
 
@@ -117,6 +122,15 @@ class Conn final : public Pollable {
   void stop_timer() { IdleQueue::unlink(&idle_); }
   Timer timer() const { return timer_; }
 
+  // --- partner: Conns that depend on each other (a client and its upstream,
+  // the two sides of a tunnel) are linked both ways.  Closing or lingering
+  // either one cuts the link and tells the other (Handler::on_unlinked) at
+  // once, so neither ever holds a Conn whose slot may be reused.  unlink()
+  // cuts it quietly, for a side that hands over knowingly.
+  void link(Conn& other);
+  void unlink();
+  Conn* partner() const { return partner_; }
+
   void set_handler(Handler* h) { handler_ = h; }
   Handler* handler() const { return handler_; }
   void* proto() const { return proto_; }
@@ -134,6 +148,7 @@ class Conn final : public Pollable {
  private:
   friend class Loop;
   void release_buffers();
+  void cut_link();
   void drop_file();
   Io flush_plain();
   Io flush_transport();
@@ -145,6 +160,7 @@ class Conn final : public Pollable {
   Handler* handler_ = nullptr;
   Transport* transport_ = nullptr;
   IdleLink idle_;
+  Conn* partner_ = nullptr;
   Conn* next_dead_ = nullptr;
   char* in_ = nullptr;
   char* out_ = nullptr;

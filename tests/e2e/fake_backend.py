@@ -7,6 +7,8 @@ receives, and able to misbehave on request.  Paths:
   /cut/N                           Content-Length N, half the body, then close
   /switch                          101 Switching Protocols, whatever was asked
   /hop                             a response carrying hop-by-hop fields
+  /interim                         100 Continue, 103 Early Hints, then 200 "ok"
+  /fold                            a field continued by obs-fold, then 200 "ok"
 Every connection and request is recorded in `log`."""
 import hashlib
 import json
@@ -119,5 +121,12 @@ class FakeBackend:
             c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\n"
                       b"Proxy-Authenticate: Basic\r\nX-End: 2\r\nContent-Length: 2\r\n\r\nok")
             return False
+        if target == "/interim":
+            c.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            return True
+        if target == "/fold":
+            c.sendall(b"HTTP/1.1 200 OK\r\nX-Folded: a\r\n  b\r\nContent-Length: 2\r\n\r\nok")
+            return True
         c.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         return True

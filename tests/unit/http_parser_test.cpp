@@ -129,6 +129,7 @@ class Driver {
     for (int guard = 0; guard < 1000 && !stopped_; guard++) {
       if (len_ == 0 && p_.in_head()) return;
       using E = http::Parser::Event;
+      if (p_.in_head()) p_.set_table(table_.data());  // discard() dropped it
       E ev = p_.execute(buf_, len_);
       if (ev == E::More) {
         if (!p_.in_head()) consume(p_.pos());

@@ -18,6 +18,7 @@ int validate(const std::string& head, ws::Handshake* hs) {
   p.init(&limits, table.data());
   std::string buf = head;
   http::Parser::Event ev = p.execute(buf.data(), buf.size());
+  if (ev == http::Parser::Event::Error) return p.error_status();  // refused before any route sees it
   if (ev != http::Parser::Event::Upgrade) return -1;
   http::Request req;
   REQUIRE(http::make_request(buf.data(), &p.head(), p.table(), "", &req) == 0);

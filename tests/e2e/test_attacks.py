@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+"""What an attacker sends, end to end against the real binary (run against
+the ASan+UBSan build too, where a stale pointer is a report, not luck): each
+case is one finding of issue 11, and fails on the code that had it."""
+import socket
+
+from fake_backend import FakeBackend
+from harness import Portico, check, exchange, is_closed, parse_responses, recv_all
+
+PW = "correct horse"
+
+
+def proxied(*flags):
+    b = FakeBackend()
+    return b, Portico("--vscode-addr", "127.0.0.1:%d" % b.port, *flags)
+
+
+def alive(p):
+    got = exchange(p, b"GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    check(got.startswith(b"HTTP/1.1 200 OK\r\n"), "portico stopped answering: %r" % got[:200])
+
+
+def case_absolute_form_without_a_path():
+    # #1: the login redirect of "GET http://3000.dev.test" read outside a literal.
+    p = Portico("--proxy-domain", "dev.test", auth=True, env={"PASSWORD": PW})
+    try:
+        got = exchange(p, b"GET http://3000.dev.test HTTP/1.1\r\nHost: 3000.dev.test\r\nAccept: text/html\r\n"
+                          b"Connection: close\r\n\r\n")
+        check(got.startswith(b"HTTP/1.1 302 "), got[:300])
+        alive(p)
+    finally:
+        p.stop()
+    # ...and without a proxy domain it is "/", not a 431.
+    p = Portico()
+    try:
+        want = exchange(p, b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").split(b"\r\n", 1)[0]
+        got = exchange(p, b"GET http://a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        check(got.split(b"\r\n", 1)[0] == want, "%r, not %r" % (got[:200], want))
+    finally:
+        p.stop()
+
+
+def case_an_upgrade_to_another_protocol_smuggles_nothing():
+    # #2: "Upgrade: foo" on a preflight let the next request reach the app unparsed,
+    # with a forged X-Forwarded-For and no login.
+    app = FakeBackend()
+    p = Portico("--skip-auth-preflight", auth=True, env={"PASSWORD": PW})
+    try:
+        px = b"/proxy/%d" % app.port
+        s = p.connect()  # not half-closed: the second request must be read as one
+        s.sendall(b"OPTIONS " + px + b"/ HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n"
+                          b"GET " + px + b"/secret HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                          b"Connection: close\r\n\r\n")
+        got = recv_all(s)
+        answers = parse_responses(got)
+        check([a[0] for a in answers] == [404, 401], "answers: %r" % got[:600])
+        targets = [e[1] for e in app.log]
+        check(targets == ["/"], "the app saw %r" % targets)
+        check(not any(k.lower() == "upgrade" for k, _ in app.log[0][2]), "Upgrade forwarded: %r" % app.log[0][2])
+    finally:
+        p.stop()
+        app.close()
+
+
+def case_trailers_are_refused_and_touch_no_other_buffer():
+    # #3: trailer fields were written through the header table of a chunk that
+    # had gone back to the pool, i.e. into another connection's bytes.
+    b, p = proxied()
+    try:
+        other = p.connect()
+        s = p.connect()
+        s.sendall(b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n")
+        other.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\nCookie: code-server-session=SECRET\r\n\r\n")
+        s.sendall(b"X-Trailer: " + b"t" * 3000)
+        s.sendall(b"t" * 3000 + b"\r\n\r\n")
+        got = recv_all(s, timeout=5)
+        check(not got.startswith(b"HTTP/1.1 200"), "a request with trailers was answered: %r" % got[:200])
+        check(b"SECRET" not in got, "another connection's bytes came back")
+        other.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        check(recv_all(other).count(b"HTTP/1.1 200 OK") == 2, "the other connection was disturbed")
+        alive(p)
+    finally:
+        p.stop()
+        b.close()
+
+
+def case_chunked_with_a_tab_is_refused():
+    # #7: "chunked\t" was read as no body by llhttp, as chunked by the app.
+    b, p = proxied()
+    try:
+        got = exchange(p, b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t\r\n\r\n"
+                          b"5\r\nhello\r\n0\r\n\r\n")
+        check(got.startswith(b"HTTP/1.1 400 ") and got.count(b"HTTP/1.1 ") == 1, got[:300])
+        check(b.log == [], "the app saw %r" % b.log)
+    finally:
+        p.stop()
+        b.close()
+
+
+def case_interim_answers_and_folded_fields():
+    # #9: a 1xx from the app was a 502; obs-fold reached the client.
+    b, p = proxied()
+    try:
+        got = exchange(p, b"GET /interim HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        check(got.startswith(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\n"), got[:300])
+        check(b"100 Continue" not in got and got.endswith(b"\r\n\r\nok"), got[:400])
+        got = exchange(p, b"GET /interim HTTP/1.0\r\nHost: a\r\n\r\n")
+        check(got.startswith(b"HTTP/1.1 200 OK\r\n"), "an HTTP/1.0 client got a 1xx: %r" % got[:200])
+        got = exchange(p, b"GET /fold HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        check(got.startswith(b"HTTP/1.1 200 OK\r\n") and b"\r\nX-Folded: a b\r\n" in got, got[:300])
+    finally:
+        p.stop()
+        b.close()
+
+
+def case_an_upstream_that_dies_tells_its_client():
+    # #4: the client of an upstream closed on a write error waited forever, then
+    # wrote through a stale pointer.  Here the app reads the head and resets.
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(8)
+    p = Portico("--vscode-addr", "127.0.0.1:%d" % l.getsockname()[1])
+    try:
+        s = p.connect()
+        s.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n")
+        a, _ = l.accept()
+        a.settimeout(5)
+        a.recv(65536)
+        a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        a.close()  # RST
+        sent = 0
+        s.settimeout(5)
+        try:
+            while sent < 10000000:
+                sent += s.send(b"x" * 65536)
+        except OSError:
+            pass
+        check(is_closed(s, 10), "the client was left waiting")
+        alive(p)
+    finally:
+        p.stop()
+        l.close()
