@@ -304,7 +304,10 @@ Flow Protocol::reject(Conn& c, int status, std::string_view header) {
   w.put("\r\n");
   if (w.ok()) c.out_commit(w.size());
   s.close_after = true;
-  return flush(c, s);
+  // A status that waits for EPOLLOUT still ends the connection (flush then
+  // lingers): the parser is dead after an upgrade, so the caller must let go.
+  Flow f = flush(c, s);
+  return f == Flow::Keep ? Flow::Diverted : f;
 }
 
 Flow Protocol::flush(Conn& c, Session& s) {

@@ -184,8 +184,9 @@ Flow Tunnel::handshake(Conn& u, Side& s) {
   return relay(client, side_of(client));  // frames the client sent with its request
 }
 
-// Writes what `from` holds into `to`: to's own output first (the 101), then
-// from's input chunk, then from's pipe.  False on a write error.
+// Writes what `from` holds into `to`: to's own output first (the 101, or TLS
+// records the engine still holds), then from's input chunk, then from's
+// pipe.  False on a write error.
 bool Tunnel::flush_into(Conn& to, Conn& from, Side& f) {
   if (to.out_pending()) {
     if (to.flush() == Io::Error) return false;
@@ -228,7 +229,7 @@ Flow Tunnel::relay(Conn& from, Side& f) {
     if (pending(from, f) > 0 || to.out_pending()) break;  // `to` is full
     if (f.eof) {
       if (!f.shut) {
-        ::shutdown(to.fd(), SHUT_WR);  // the half-close goes on
+        (void)to.shut_write();  // the half-close goes on, as close_notify over TLS
         f.shut = true;
       }
       break;

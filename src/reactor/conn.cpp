@@ -48,8 +48,7 @@ Flow Conn::linger() {
   if (handler_ != nullptr) handler_->on_release(*this);
   handler_ = &loop_->linger_;
   consume(in_len_);
-  if (transport_ != nullptr) transport_->close_notify(fd_);
-  if (::shutdown(fd_, SHUT_WR) != 0) {
+  if (!shut_write()) {
     close("shutdown failed");
     return Flow::Closed;
   }
@@ -113,7 +112,7 @@ char* Conn::out_space(size_t* cap) {
 // then its records go out.
 Io Conn::flush_transport() {
   char file_buf[16384];
-  for (int pass = 0; pass < 1024 && out_pending(); pass++) {
+  for (int pass = 0; pass < 1024 && app_pending(); pass++) {
     const char* p;
     size_t n;
     if (out_len_ > out_off_) p = out_ + out_off_, n = out_len_ - out_off_;
@@ -139,7 +138,7 @@ Io Conn::flush_transport() {
   }
   int d = transport_->drain(fd_);
   if (d < 0) return Io::Error;
-  if (out_pending() || d == 0) {
+  if (app_pending() || d == 0) {
     want(interest_ | EPOLLOUT);
     return Io::Again;
   }
@@ -164,7 +163,7 @@ Io Conn::flush() {
 // Straight to the socket: writev for the chunk and the tail, sendfile for a file.
 Io Conn::flush_plain() {
   // Bounded: each pass either writes something or stops.
-  for (int pass = 0; pass < 64 && out_pending(); pass++) {
+  for (int pass = 0; pass < 64 && app_pending(); pass++) {
     if (out_len_ == out_off_ && tail_len_ == 0) {
       off_t off = static_cast<off_t>(file_off_);
       ssize_t w = ::sendfile(fd_, file_fd_, &off, file_left_);
@@ -199,11 +198,16 @@ Io Conn::flush_plain() {
     tail_ += left;
     tail_len_ -= left;
   }
-  if (out_pending()) {
+  if (app_pending()) {
     want(interest_ | EPOLLOUT);
     return Io::Again;
   }
   return Io::Ok;
+}
+
+bool Conn::shut_write() {
+  if (transport_ != nullptr) transport_->close_notify(fd_);
+  return ::shutdown(fd_, SHUT_WR) == 0;
 }
 
 Io Conn::send(const char* p, size_t n, size_t* sent) {

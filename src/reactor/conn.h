@@ -105,11 +105,16 @@ class Conn final : public Pollable {
   // Or a file tail: `len` bytes of `fd` from offset 0, sent with sendfile(2).
   // The Conn owns `fd` from here on and closes it when sent or closed.
   void set_file(int fd, size_t len);
-  bool out_pending() const { return out_len_ > out_off_ || tail_len_ > 0 || file_left_ > 0; }
+  // Anything still to go out, records a transport holds included.
+  bool out_pending() const { return app_pending() || (transport_ != nullptr && transport_->interest() != 0); }
   size_t out_len() const { return out_len_ - out_off_; }
   // Writes what is pending.  Ok: all written, chunk returned.  Again: the rest
   // waits for EPOLLOUT (armed here).  Error: errno says why; the caller closes.
   Io flush();
+
+  // Shuts the write side down once everything is out (a TLS peer is sent
+  // close_notify first).  False with errno when shutdown(2) fails.
+  bool shut_write();
 
   // Writes p[0..n) straight to the socket (no output chunk), for relays that
   // keep their bytes in the other Conn's input.  *sent may be short.
@@ -149,6 +154,8 @@ class Conn final : public Pollable {
   friend class Loop;
   void release_buffers();
   void cut_link();
+  // Application bytes not yet handed to the socket (or the transport).
+  bool app_pending() const { return out_len_ > out_off_ || tail_len_ > 0 || file_left_ > 0; }
   void drop_file();
   Io flush_plain();
   Io flush_transport();

@@ -55,7 +55,8 @@ uint16_t loopback_port(int fd) {
   }
   if (ss.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    return IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr) ? ntohs(in6->sin6_port) : 0;
+    const in6_addr& a = in6->sin6_addr;
+    return IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LOOPBACK(&a) ? ntohs(in6->sin6_port) : 0;
   }
   return 0;
 }

@@ -140,3 +140,15 @@ def case_an_upstream_that_dies_tells_its_client():
     finally:
         p.stop()
         l.close()
+
+
+def case_a_proxy_to_portico_itself_on_ipv6_loopback():
+    # #9: bound to [::1], portico proxied /proxy/<its own port> to itself.
+    p = Portico(bind="[::1]:0")
+    try:
+        s = socket.create_connection(("::1", p.port), timeout=5)
+        s.sendall(b"GET /proxy/%d/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" % p.port)
+        got = recv_all(s)
+        check(got.startswith(b"HTTP/1.1 403 "), got[:200])
+    finally:
+        p.stop()
