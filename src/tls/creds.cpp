@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "tls/creds.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 namespace tls {
 namespace {
@@ -53,7 +55,14 @@ bool read_pem(const std::string& file, std::vector<Object>* out, std::string* er
 
 }  // namespace
 
-bool Creds::load(const std::string& cert_file, const std::string& key_file, std::string* err) {
+CredsRef Creds::load(const std::string& cert_file, const std::string& key_file, std::string* err) {
+  CredsRef c(new (std::nothrow) Creds);
+  if (!c) return *err = "out of memory", CredsRef();
+  if (!c.p_->parse(cert_file, key_file, err)) return CredsRef();
+  return c;
+}
+
+bool Creds::parse(const std::string& cert_file, const std::string& key_file, std::string* err) {
   std::vector<Object> certs, keys;
   if (!read_pem(cert_file, &certs, err) || !read_pem(key_file, &keys, err)) return false;
   for (Object& o : certs) {
