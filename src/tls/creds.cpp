@@ -53,12 +53,44 @@ bool read_pem(const std::string& file, std::vector<Object>* out, std::string* er
   return true;
 }
 
+// Is the private key the leaf's?  It signs a test value, and the public key
+// in the certificate must verify it: a pair that does not match would load
+// and then fail every handshake.
+bool key_matches(const br_x509_certificate& leaf, int key_type, const br_rsa_private_key& rsa,
+                 const br_ec_private_key& ec) {
+  br_x509_decoder_context dc;
+  br_x509_decoder_init(&dc, nullptr, nullptr);
+  br_x509_decoder_push(&dc, leaf.data, leaf.data_len);
+  const br_x509_pkey* pk = br_x509_decoder_get_pkey(&dc);
+  if (pk == nullptr || pk->key_type != key_type) return false;
+  static constexpr char kTest[] = "portico: does this key belong to this certificate?";
+  unsigned char hash[32];
+  br_sha256_context h;
+  br_sha256_init(&h);
+  br_sha256_update(&h, kTest, sizeof kTest);
+  br_sha256_out(&h, hash);
+  if (key_type == BR_KEYTYPE_RSA) {
+    unsigned char sig[4096 / 8], back[sizeof hash];  // BearSSL's largest RSA key
+    size_t len = (rsa.n_bitlen + 7) / 8;
+    return len <= sizeof sig && br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hash, sizeof hash, &rsa, sig) &&
+           br_rsa_pkcs1_vrfy_get_default()(sig, len, BR_HASH_OID_SHA256, sizeof hash, &pk->key.rsa, back) &&
+           memcmp(back, hash, sizeof hash) == 0;
+  }
+  const br_ec_impl* impl = br_ec_get_default();
+  unsigned char sig[160];  // an ASN.1 ECDSA signature on P-521 takes at most 139
+  size_t len = br_ecdsa_sign_asn1_get_default()(impl, &br_sha256_vtable, hash, &ec, sig);
+  return len != 0 && br_ecdsa_vrfy_asn1_get_default()(impl, hash, sizeof hash, &pk->key.ec, sig, len);
+}
+
 }  // namespace
 
 CredsRef Creds::load(const std::string& cert_file, const std::string& key_file, std::string* err) {
   CredsRef c(new (std::nothrow) Creds);
   if (!c) return *err = "out of memory", CredsRef();
   if (!c.p_->parse(cert_file, key_file, err)) return CredsRef();
+  if (!key_matches(c->chain_[0], c->key_type_, c->rsa_, c->ec_)) {
+    return *err = "the key in " + key_file + " does not belong to the certificate in " + cert_file, CredsRef();
+  }
   return c;
 }
 

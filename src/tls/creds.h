@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // creds — a certificate chain and its private key, decoded from PEM once,
-// then never changed.
+// checked to belong together, then never changed.
 //
 // A TLS engine keeps raw pointers into the set its handshake began with, so a
 // set must outlive every engine that uses it, however many reloads come in
@@ -23,8 +23,10 @@ class CredsRef;
 class Creds {
  public:
   // Reads the chain (one or more CERTIFICATE blocks, leaf first) and the key
-  // (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY).  An empty reference
-  // with `err` otherwise.
+  // (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), and checks that the key
+  // is the leaf's: it signs a test value that the leaf's public key must
+  // verify.  An empty reference with `err` (one line, naming the file or
+  // both) otherwise.
   static CredsRef load(const std::string& cert_file, const std::string& key_file, std::string* err);
 
   Creds(const Creds&) = delete;  // chain_ and the keys point into the object itself

@@ -25,7 +25,8 @@ class Server {
   bool init(const reactor::Loop* loop, const std::string& cert_file, const std::string& key_file, std::string* err);
   // SIGHUP: reads the files again.  On success, new handshakes use them and
   // live connections go on untouched, each with the set it began with (it
-  // holds a reference); on failure nothing changes.
+  // holds a reference); on failure, a pair that does not match included,
+  // nothing changes.
   bool reload(const std::string& cert_file, const std::string& key_file, std::string* err);
   // The certificate in use (see Creds::fingerprint).
   void fingerprint(char (&out)[96]) const { creds_->fingerprint(out); }

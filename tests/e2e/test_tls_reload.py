@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Certificate reloads (SIGHUP): a good pair replaces the one in use, a bad
-one is refused, and a storm of reloads while handshakes are stalled half-way frees nothing that
+one or a key that is not the certificate's is refused (at start too), and a
+storm of reloads while handshakes are stalled half-way frees nothing that
 an engine still uses."""
 import os
 import re
@@ -10,7 +11,7 @@ import socket
 import ssl
 import tempfile
 
-from harness import Fail, Portico, check, curl, exchange
+from harness import Fail, Portico, check, curl, exchange, run_cli
 from test_tls import fingerprint, make_cert, pem_fingerprint, s_client
 
 
@@ -77,6 +78,30 @@ def case_sighup_reloads_the_certificate():
         err = p.stop()
     check(b"keeping the certificate in use" in err and b"SIGHUP: reloaded" in err, err)
     check(b"SIGHUP: reloaded %s, SHA-256 fingerprint %s" % (cert.encode(), fingerprint(cert_b)) in err, err)
+
+
+def case_a_key_that_is_not_the_certificates_is_refused():
+    ec, other_ec, rsa = make_cert("ec"), make_cert("ec"), make_cert("rsa")
+    for cert, key in ((ec[0], other_ec[1]), (rsa[0], ec[1]), (ec[0], rsa[1])):
+        rc, _, err = run_cli("--auth", "none", "--bind-addr", "127.0.0.1:0", "--cert", cert, "--cert-key", key)
+        want = b"the key in %s does not belong to the certificate in %s" % (key.encode(), cert.encode())
+        check(rc == 102 and err.count(b"\n") == 1 and want in err, (cert, key, rc, err))
+    d = tempfile.mkdtemp()
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    install(ec, cert, key)
+    p = Portico("--cert", cert, "--cert-key", key)
+    try:
+        check(served_fingerprint(p.port) == fingerprint(ec[0]), "the first certificate is not served")
+        for n, bad in enumerate(((rsa[0], ec[1]), (other_ec[0], ec[1])), 1):
+            install(bad, cert, key)
+            p.signal(signal.SIGHUP)
+            err = wait_for_log(p, b"keeping the certificate in use", n)
+            check(b"does not belong to the certificate in %s; keeping" % cert.encode() in err, err[-500:])
+            check(served_fingerprint(p.port) == fingerprint(ec[0]), "a key that does not match was taken")
+            check(curl("--cacert", ec[0], "https://127.0.0.1:%d/healthz" % p.port)[0] == 0, "not serving")
+    finally:
+        err = p.stop()
+    check(b"SIGHUP: reloaded" not in err, err)
 
 
 class Handshake:

@@ -44,6 +44,35 @@ const Pairs& pairs() {
 
 }  // namespace
 
+TEST_CASE("Creds::load takes a certificate with its own key, EC or RSA") {
+  std::string err;
+  for (const char* name : {"ec", "ec384", "rsa", "rsa2"}) {
+    CAPTURE(name);
+    tls::CredsRef c = pairs().load(name, name, &err);
+    REQUIRE(c);
+    CHECK(c->chain_len() == 1);
+    CHECK(c->is_rsa() == (name[0] == 'r'));
+  }
+}
+
+TEST_CASE("Creds::load refuses a key that is not the certificate's, naming both files") {
+  const char* cases[][2] = {
+      {"ec", "other"},   // two P-256 keys
+      {"ec", "ec384"},   // another curve
+      {"rsa", "ec"},     // an RSA certificate with an EC key
+      {"ec", "rsa"},     // and the other way round
+      {"rsa", "rsa2"},   // two RSA keys
+  };
+  for (auto& c : cases) {
+    CAPTURE(c[0]);
+    CAPTURE(c[1]);
+    std::string err;
+    CHECK(!pairs().load(c[0], c[1], &err));
+    CHECK(err == "the key in " + pairs().path(c[1], "key") + " does not belong to the certificate in " +
+                     pairs().path(c[0], "crt"));
+  }
+}
+
 TEST_CASE("A CredsRef keeps its set alive after every other reference is gone") {
   std::string err;
   tls::CredsRef current = pairs().load("ec", "ec", &err);
