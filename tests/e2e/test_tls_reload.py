@@ -111,7 +111,7 @@ class Handshake:
     def __init__(self, port):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE  # the certificate is checked by the caller; its signature still is by OpenSSL
+        ctx.verify_mode = ssl.CERT_NONE  # any of the test's certificates: the caller checks which
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
         self.inc, self.out = ssl.MemoryBIO(), ssl.MemoryBIO()
         self.tls = ctx.wrap_bio(self.inc, self.out, server_hostname="localhost")

@@ -28,6 +28,10 @@ struct Pairs {
     cert("rsa2", "rsa:2048");
     std::string sec1 = "openssl ecparam -name prime256v1 -genkey -noout -out " + path("other", "key");
     REQUIRE(std::system(sec1.c_str()) == 0);
+    // PEM whose DER is not a certificate.
+    std::string junk = "printf -- '-----BEGIN CERTIFICATE-----\\nMIIBAAAA\\n-----END CERTIFICATE-----\\n' > " +
+                       path("junk", "crt");
+    REQUIRE(std::system(junk.c_str()) == 0);
   }
   ~Pairs() { (void)std::system(("rm -rf " + dir).c_str()); }
   std::string path(const char* name, const char* ext) const { return dir + "/" + name + "." + ext; }
@@ -71,6 +75,12 @@ TEST_CASE("Creds::load refuses a key that is not the certificate's, naming both 
     CHECK(err == "the key in " + pairs().path(c[1], "key") + " does not belong to the certificate in " +
                      pairs().path(c[0], "crt"));
   }
+}
+
+TEST_CASE("Creds::load refuses a certificate that does not decode") {
+  std::string err;
+  CHECK(!pairs().load("junk", "ec", &err));
+  CHECK(err == pairs().path("junk", "crt") + ": malformed certificate");
 }
 
 TEST_CASE("A CredsRef keeps its set alive after every other reference is gone") {
