@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "tls/creds.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 namespace tls {
 namespace {
+
+constexpr uint32_t kMaxRsaBits = 4096;  // BearSSL's RSA code goes no further
 
 struct Object {
   std::string name;
@@ -51,9 +55,51 @@ bool read_pem(const std::string& file, std::vector<Object>* out, std::string* er
   return true;
 }
 
+// Is the private key the leaf's?  It signs a test value, and the public key
+// in the certificate must verify it: a pair that does not match would load
+// and then fail every handshake.  1 yes, 0 no, -1 the leaf does not decode.
+int key_matches(const br_x509_certificate& leaf, int key_type, const br_rsa_private_key& rsa,
+                 const br_ec_private_key& ec) {
+  br_x509_decoder_context dc;
+  br_x509_decoder_init(&dc, nullptr, nullptr);
+  br_x509_decoder_push(&dc, leaf.data, leaf.data_len);
+  const br_x509_pkey* pk = br_x509_decoder_get_pkey(&dc);
+  if (pk == nullptr) return -1;
+  if (pk->key_type != key_type) return 0;
+  static constexpr char kTest[] = "portico: does this key belong to this certificate?";
+  unsigned char hash[32];
+  br_sha256_context h;
+  br_sha256_init(&h);
+  br_sha256_update(&h, kTest, sizeof kTest);
+  br_sha256_out(&h, hash);
+  if (key_type == BR_KEYTYPE_RSA) {
+    unsigned char sig[kMaxRsaBits / 8], back[sizeof hash];
+    size_t len = (rsa.n_bitlen + 7) / 8;
+    return br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hash, sizeof hash, &rsa, sig) &&
+           br_rsa_pkcs1_vrfy_get_default()(sig, len, BR_HASH_OID_SHA256, sizeof hash, &pk->key.rsa, back) &&
+           memcmp(back, hash, sizeof hash) == 0;
+  }
+  const br_ec_impl* impl = br_ec_get_default();
+  unsigned char sig[160];  // an ASN.1 ECDSA signature on P-521 takes at most 139
+  size_t len = br_ecdsa_sign_asn1_get_default()(impl, &br_sha256_vtable, hash, &ec, sig);
+  return len != 0 && br_ecdsa_vrfy_asn1_get_default()(impl, hash, sizeof hash, &pk->key.ec, sig, len);
+}
+
 }  // namespace
 
-bool Creds::load(const std::string& cert_file, const std::string& key_file, std::string* err) {
+CredsRef Creds::load(const std::string& cert_file, const std::string& key_file, std::string* err) {
+  CredsRef c(new (std::nothrow) Creds);
+  if (!c) return *err = "out of memory", CredsRef();
+  if (!c.p_->parse(cert_file, key_file, err)) return CredsRef();
+  int match = key_matches(c->chain_[0], c->key_type_, c->rsa_, c->ec_);
+  if (match < 0) return *err = cert_file + ": malformed certificate", CredsRef();
+  if (match == 0) {
+    return *err = "the key in " + key_file + " does not belong to the certificate in " + cert_file, CredsRef();
+  }
+  return c;
+}
+
+bool Creds::parse(const std::string& cert_file, const std::string& key_file, std::string* err) {
   std::vector<Object> certs, keys;
   if (!read_pem(cert_file, &certs, err) || !read_pem(key_file, &keys, err)) return false;
   for (Object& o : certs) {
@@ -78,6 +124,7 @@ bool Creds::load(const std::string& cert_file, const std::string& key_file, std:
   key_bytes_.reserve(4096);
   if (key_type_ == BR_KEYTYPE_RSA) {
     const br_rsa_private_key* k = br_skey_decoder_get_rsa(&kc);
+    if (k->n_bitlen > kMaxRsaBits) return *err = key_file + ": RSA key over 4096 bits", false;
     size_t o[5] = {keep(k->p, k->plen), keep(k->q, k->qlen), keep(k->dp, k->dplen), keep(k->dq, k->dqlen),
                    keep(k->iq, k->iqlen)};
     rsa_ = {k->n_bitlen, key_bytes_.data() + o[0], k->plen, key_bytes_.data() + o[1], k->qlen,

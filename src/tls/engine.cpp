@@ -23,6 +23,7 @@ class Engine final : public reactor::Transport {
  private:
   ~Engine() = default;
   Server& server_;
+  const CredsRef creds_;       // what sc_ points into, for as long as sc_ lives
   bool established_ = false;   // the handshake is done: no more rationing
   br_ssl_server_context sc_;
   unsigned char buf_[BR_SSL_BUFSIZE_BIDI];
@@ -58,10 +59,9 @@ bool Server::init(const reactor::Loop* loop, const std::string& cert_file, const
 }
 
 bool Server::reload(const std::string& cert_file, const std::string& key_file, std::string* err) {
-  auto fresh = std::make_unique<Creds>();
-  if (!fresh->load(cert_file, key_file, err)) return false;
-  previous_ = std::move(creds_);
-  creds_ = std::move(fresh);
+  CredsRef fresh = Creds::load(cert_file, key_file, err);
+  if (!fresh) return false;
+  creds_ = std::move(fresh);  // the old set goes with the last engine that uses it
   return true;
 }
 
@@ -75,8 +75,8 @@ bool Server::may_handshake() {
   return handshake_records_ < kHandshakeRecordsPerTurn;
 }
 
-Engine::Engine(Server& s) : server_(s) {
-  const Creds& c = *s.creds_;
+Engine::Engine(Server& s) : server_(s), creds_(s.creds_) {
+  const Creds& c = *creds_;
   const Server::Impl& im = s.impl_;
   br_ssl_server_zero(&sc_);
   br_ssl_engine_context* e = &sc_.eng;

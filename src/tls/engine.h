@@ -10,7 +10,6 @@
 #pragma once
 
 #include <bearssl.h>
-#include <memory>
 #include <string>
 
 #include "reactor/loop.h"
@@ -25,9 +24,9 @@ class Server {
  public:
   bool init(const reactor::Loop* loop, const std::string& cert_file, const std::string& key_file, std::string* err);
   // SIGHUP: reads the files again.  On success, new handshakes use them and
-  // live connections go on untouched; on failure nothing changes.  The
-  // previous credentials stay alive until the next reload, since engines
-  // point at them until their handshake is done (no renegotiation).
+  // live connections go on untouched, each with the set it began with (it
+  // holds a reference); on failure, a pair that does not match included,
+  // nothing changes.
   bool reload(const std::string& cert_file, const std::string& key_file, std::string* err);
   // The certificate in use (see Creds::fingerprint).
   void fingerprint(char (&out)[96]) const { creds_->fingerprint(out); }
@@ -60,7 +59,7 @@ class Server {
   const reactor::Loop* loop_ = nullptr;
   uint64_t turn_ = 0;
   unsigned handshake_records_ = 0;
-  std::unique_ptr<Creds> creds_, previous_;
+  CredsRef creds_;   // the current set; each engine holds its own reference
   br_ssl_session_cache_lru cache_;
   unsigned char cache_store_[64 * 1024];   // about 600 sessions
 };

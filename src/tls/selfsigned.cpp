@@ -156,17 +156,14 @@ bool contains(const br_x509_certificate& c, const void* p, size_t n) {
   return memmem(c.data, c.data_len, p, n) != nullptr;
 }
 
-// Is the pair on disk still good: its key a P-256 key whose public point is
-// in the certificate, the same SANs, and 30 days left?
+// Is the pair on disk still good: a P-256 key that is the certificate's
+// (Creds::load checks that), the same SANs, and 30 days left?
 bool usable(const std::string& cert_file, const std::string& key_file, const Bytes& san, time_t now) {
-  Creds c;
   std::string ignored;
-  if (!c.load(cert_file, key_file, &ignored) || c.is_rsa() || c.ec()->curve != BR_EC_secp256r1) return false;
-  const br_x509_certificate& leaf = c.chain()[0];
-  br_ec_public_key pk;
-  unsigned char q[BR_EC_KBUF_PUB_MAX_SIZE];
-  return br_ec_compute_pub(br_ec_get_default(), &pk, q, c.ec()) != 0 && contains(leaf, pk.q, pk.qlen) &&
-         contains(leaf, san.data(), san.size()) && not_after(leaf.data, leaf.data_len) > now + kRenewBefore;
+  CredsRef c = Creds::load(cert_file, key_file, &ignored);
+  if (!c || c->is_rsa() || c->ec()->curve != BR_EC_secp256r1) return false;
+  const br_x509_certificate& leaf = c->chain()[0];
+  return contains(leaf, san.data(), san.size()) && not_after(leaf.data, leaf.data_len) > now + kRenewBefore;
 }
 
 std::string pem(const char* banner, const unsigned char* der, size_t n) {

@@ -74,8 +74,11 @@ class Portico:
                 self.port = int(self.addr.rsplit(":", 1)[1])
 
     def stderr(self):
-        self.errfile.seek(0)
-        return self.errfile.read()
+        """All the server has logged so far.  Read with pread: the file offset
+        is shared with the server's stderr, and a seek here would make its
+        next line overwrite the start of the log."""
+        fd = self.errfile.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0)
 
     def signal(self, sig):
         self.proc.send_signal(sig)
