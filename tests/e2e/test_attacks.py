@@ -152,3 +152,78 @@ def case_a_proxy_to_portico_itself_on_ipv6_loopback():
         check(got.startswith(b"HTTP/1.1 403 "), got[:200])
     finally:
         p.stop()
+
+
+class BioTls:
+    """TLS over a socket the test still controls: the TCP write side can be
+    shut while TLS records are still read (ssl.SSLSocket cannot do that)."""
+
+    def __init__(self, sock, cafile):
+        import ssl
+        self.ssl = ssl
+        self.sock, self.inc, self.out = sock, ssl.MemoryBIO(), ssl.MemoryBIO()
+        ctx = ssl.create_default_context(cafile=cafile)
+        self.obj = ctx.wrap_bio(self.inc, self.out, server_hostname="localhost")
+        for _ in range(50):  # bounded: a handshake is a few flights
+            try:
+                self.obj.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                self._pump()
+        self._flush()
+
+    def _flush(self):
+        data = self.out.read()
+        if data:
+            self.sock.sendall(data)
+
+    def _pump(self):
+        self._flush()
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            self.inc.write_eof()
+        self.inc.write(chunk)
+
+    def send(self, data):
+        self.obj.write(data)
+        self._flush()
+
+    def read_to_end(self):
+        """Everything until the peer's close: (bytes, whether it sent close_notify)."""
+        got = b""
+        for _ in range(10000):
+            try:
+                chunk = self.obj.read(65536)
+                if not chunk:  # SSLObject's word for close_notify
+                    return got, True
+                got += chunk
+            except self.ssl.SSLWantReadError:
+                self._pump()
+            except self.ssl.SSLZeroReturnError:
+                return got, True
+            except self.ssl.SSLEOFError:
+                return got, False
+        raise AssertionError("no end")
+
+
+def case_a_tls_tunnel_half_closes_with_close_notify():
+    # #5: the relay shut the client's fd directly, dropping records BearSSL
+    # still held and sending no close_notify.
+    from test_proxy import UPGRADE, ws_backend
+    from test_tls import make_cert
+    cert, key = make_cert("ec")
+    l, seen = ws_backend()
+    p = Portico("--cert", cert, "--cert-key", key, "--vscode-addr", "127.0.0.1:%d" % l.getsockname()[1])
+    try:
+        s = p.connect(timeout=10)
+        t = BioTls(s, cert)
+        t.send(UPGRADE + b"x" * 100000 + b";")
+        s.shutdown(socket.SHUT_WR)  # a TCP half-close: the backend gets its FIN, answers "bye" and closes
+        got, clean = t.read_to_end()
+        check(got.startswith(b"HTTP/1.1 101 "), got[:80])
+        check(got.endswith(b"X" * 100000 + b";bye"), "lost bytes: %d, ends %r" % (len(got), got[-40:]))
+        check(clean, "the tunnel's end came without close_notify")
+        check(seen.get("fin"), "the half-close did not reach the backend")
+    finally:
+        p.stop()
+        l.close()
