@@ -92,7 +92,7 @@ build/$(1)/portico: $$(OBJ_$(1)) build/$(1)/libllhttp.a
 build/$(1)/unit/%.o: tests/unit/%.cpp $(DEPS_BUILD) Makefile
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CXX [$(1)] $$<")
-	$$(Q)$(CXX) -std=c++17 $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
+	$$(Q)$(CXX) -std=c++17 -fno-rtti $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
 
 build/$(1)/unit_tests: $$(patsubst tests/unit/%.cpp,build/$(1)/unit/%.o,$(UNIT)) $$(LIBOBJ_$(1)) build/$(1)/libllhttp.a
 	$$(if $$(V),,@echo "  LD  [$(1)] $$@")

@@ -97,7 +97,7 @@ Flow Tunnel::start(Conn& client, const http::Request& req, size_t head_len, cons
     open_pipe(*cs);
     open_pipe(*us);
   }
-  client.want(0);
+  client.want(EPOLLIN);  // early(): a client that leaves now is seen now
   u->want(EPOLLOUT);
   client.start_timer(Timer::Tunnel);
   u->start_timer(Timer::Tunnel);
@@ -278,8 +278,30 @@ Flow Tunnel::on_readable(Conn& c) {
     c.close("tunnel peer gone");
     return Flow::Closed;
   }
-  if (s.handshaking) return s.backend ? handshake(c, s) : Flow::Keep;
+  if (s.handshaking) return s.backend ? handshake(c, s) : early(c, s);
   return relay(c, s);
+}
+
+// The client while the backend has not answered: what it sends waits in its
+// input (a browser sends nothing before the 101), and its leaving ends both
+// at once.  Not reading it would leave a reset socket's EPOLLERR, which is
+// reported whatever is wanted, to spin the loop until the backend answers.
+Flow Tunnel::early(Conn& c, Side& s) {
+  for (int i = 0; i < 4; i++) {
+    size_t n = 0;
+    switch (c.read(c.loop().pool().chunk_size(), &n)) {
+      case Io::Ok:
+        continue;
+      case Io::Again:
+        return Flow::Keep;
+      case Io::Full:
+        return end(c, s, "the client sent a buffer's worth before the upgrade was answered");
+      case Io::Eof:
+      case Io::Error:
+        return end(c, s, "the client left before the upgrade was answered");
+    }
+  }
+  return Flow::Keep;
 }
 
 Flow Tunnel::on_writable(Conn& c) {

@@ -46,6 +46,7 @@ class Tunnel final : public reactor::Handler {
 
  private:
   reactor::Flow handshake(reactor::Conn& u, Side& s);
+  reactor::Flow early(reactor::Conn& client, Side& s);
   reactor::Flow relay(reactor::Conn& from, Side& f);
   bool flush_into(reactor::Conn& to, reactor::Conn& from, Side& f);
   void interest(reactor::Conn& c, Side& s);

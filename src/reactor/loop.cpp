@@ -180,20 +180,24 @@ void Loop::expire() {
 
 void Loop::run() {
   running_ = true;
+  while (running_) turn(-1);
+}
+
+void Loop::turn(int max_wait_ms) {
   epoll_event events[kBatch];
-  while (running_) {
-    int n = epoll_wait(epfd_, events, kBatch, next_timeout_ms());
-    clock_.update();
-    turn_++;
-    if (n < 0) {
-      if (errno != EINTR) base::logf(base::Level::Error, "loop: epoll_wait: %s", strerror(errno));
-      continue;
-    }
-    for (int i = 0; i < n; i++) static_cast<Pollable*>(events[i].data.ptr)->on_event(events[i].events);
-    expire();
-    free_dead();
-    if (stop_when_empty_ && live_ == 0) running_ = false;
+  int wait = next_timeout_ms();
+  if (max_wait_ms >= 0 && (wait < 0 || wait > max_wait_ms)) wait = max_wait_ms;
+  int n = epoll_wait(epfd_, events, kBatch, wait);
+  clock_.update();
+  turn_++;
+  if (n < 0) {
+    if (errno != EINTR) base::logf(base::Level::Error, "loop: epoll_wait: %s", strerror(errno));
+    return;
   }
+  for (int i = 0; i < n; i++) static_cast<Pollable*>(events[i].data.ptr)->on_event(events[i].events);
+  expire();
+  free_dead();
+  if (stop_when_empty_ && live_ == 0) running_ = false;
 }
 
 void Loop::SignalSource::on_event(uint32_t) {

@@ -53,6 +53,9 @@ class Loop {
 
   // Runs turns until stop(); returns after the turn in which stop() was called.
   void run();
+  // One turn, waiting at most `max_wait_ms` (or the next deadline, if
+  // sooner) for events: what run() repeats, and what a test steps through.
+  void turn(int max_wait_ms);
   void stop() { running_ = false; }
   // Ends run() after the turn in which the last Conn is freed.
   void stop_when_empty() { stop_when_empty_ = true; }
