@@ -258,9 +258,7 @@ void Server::on_accept(int fd, std::string_view peer) {
     ssize_t w = send(fd, kFull, sizeof kFull - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)w;
     close(fd);
-    int64_t now = loop_.clock().now_ms();
-    if (now - last_full_log_ >= 1000) {  // at most one line a second under a flood
-      last_full_log_ = now;
+    if (full_log_.allow(loop_.clock().now_ms())) {
       logf(Level::Warn, "%.*s: refused: all %u connections in use", static_cast<int>(peer.size()), peer.data(),
            cfg_.max_connections);
     }

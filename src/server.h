@@ -101,5 +101,5 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   ws::Table ws_routes_;
   reactor::Alarm drain_alarm_;
   bool draining_ = false;
-  int64_t last_full_log_ = 0;
+  base::Throttle full_log_{1000};   // at most one "refused" line a second under a flood
 };
