@@ -13,8 +13,9 @@
 #define PORTICO_VERSION "0.0.0"
 #endif
 
-int main(int argc, char** argv) {
-  if (argc > 1 && strcmp(argv[1], "hash-password") == 0) return auth::hash_password_main(argc - 1, argv + 1);
+namespace {
+
+int serve(int argc, char** argv) {
   config::Config cfg;
   config::Error err;
   if (!config::load(argc, argv, &cfg, &err)) {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     return config::kExitOk;
   }
   base::log_set_level(cfg.log_level);
+  base::log_nonblocking();
   for (const std::string& w : cfg.warnings) base::logf(base::Level::Warn, "%s", w.c_str());
   if (!cfg.config_path.empty()) base::logf(base::Level::Debug, "read config %s", cfg.config_path.c_str());
 
@@ -45,4 +47,15 @@ int main(int argc, char** argv) {
   }
   if (int rc = server.start(); rc != 0) return rc;
   return server.run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "hash-password") == 0) return auth::hash_password_main(argc - 1, argv + 1);
+  int rc = serve(argc, argv);
+  // The last lines ("stopped", or why not started) wait a moment for a stalled
+  // reader, never long: a supervisor waiting for the exit must not hang on it.
+  base::log_drain(500);
+  return rc;
 }

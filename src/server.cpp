@@ -16,6 +16,7 @@
 #include "routes/port_proxy.h"
 #include "routes/vscode.h"
 #include "sys/addresses.h"
+#include "sys/fd_limit.h"
 #include "sys/readiness.h"
 
 using base::Level;
@@ -27,6 +28,13 @@ namespace {
 constexpr char kFull[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 37\r\n"
     "Connection: close\r\nRetry-After: 1\r\n\r\n{\"error\":\"too many open connections\"}";
+
+// Descriptors portico may hold beside its connection slots and those already
+// open when it counts: epoll and signalfd (2), the listener (1), the client
+// being told kFull (1), the VS Code server's output pipe and the pair made at
+// a restart (3), one short-lived file or probe socket (sessions, certificate,
+// the server's readiness probe) and a spare (2).
+constexpr size_t kFdsBeside = 2 + 1 + 1 + 3 + 2;
 }  // namespace
 
 Server::Server(const config::Config& cfg)
@@ -99,6 +107,24 @@ int Server::start_auth() {
   return 0;
 }
 
+// A slot holds one socket, a client's or one to a backend (itself a slot),
+// and a spliced tunnel two pipes for each of its two slots.
+size_t Server::fit_connections() {
+  sys::FdNeed need{cfg_.max_connections, cfg_.splice ? 3u : 1u, sys::open_fds(8) + kFdsBeside};
+  sys::FdFit fit = sys::fit_fds(need);
+  if (fit.soft > fit.was) {
+    logf(Level::Debug, "RLIMIT_NOFILE raised from %llu to %llu", static_cast<unsigned long long>(fit.was),
+         static_cast<unsigned long long>(fit.soft));
+  }
+  if (fit.slots < cfg_.max_connections) {
+    logf(Level::Warn, "max-connections %u lowered to %zu: RLIMIT_NOFILE allows %llu descriptors (hard limit %llu), "
+         "each connection may take %zu, and %zu are kept for the rest", cfg_.max_connections, fit.slots,
+         static_cast<unsigned long long>(fit.soft), static_cast<unsigned long long>(fit.hard), need.per_slot,
+         need.besides);
+  }
+  return fit.slots;
+}
+
 int Server::bind() {
   if (!cfg_.static_dir.empty()) {
     static_.dir_fd = open(cfg_.static_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -107,8 +133,9 @@ int Server::bind() {
       return config::kExitConfig;
     }
   }
+  max_conns_ = fit_connections();
   reactor::LoopLimits lim;
-  lim.max_conns = cfg_.max_connections;
+  lim.max_conns = max_conns_;
   lim.proto_size = std::max({http::Protocol::proto_size(), ws::Endpoint::proto_size(), proxy::HttpProxy::proto_size(),
                              proxy::Tunnel::proto_size()});
   lim.chunk_size = http_.chunk_size();
@@ -258,11 +285,9 @@ void Server::on_accept(int fd, std::string_view peer) {
     ssize_t w = send(fd, kFull, sizeof kFull - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)w;
     close(fd);
-    int64_t now = loop_.clock().now_ms();
-    if (now - last_full_log_ >= 1000) {  // at most one line a second under a flood
-      last_full_log_ = now;
-      logf(Level::Warn, "%.*s: refused: all %u connections in use", static_cast<int>(peer.size()), peer.data(),
-           cfg_.max_connections);
+    if (full_log_.allow(loop_.clock().now_ms())) {
+      logf(Level::Warn, "%.*s: refused: all %zu connections in use", static_cast<int>(peer.size()), peer.data(),
+           max_conns_);
     }
     return;
   }

@@ -56,6 +56,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
 
  private:
   int open_listener();
+  // --max-connections, or fewer when RLIMIT_NOFILE cannot be raised enough.
+  size_t fit_connections();
   int start_auth();
   int load_tls();  // at start: the certificate (made if need be); start_tls(Conn&) is per connection
   void log_certificate(const char* what);
@@ -100,5 +102,6 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   ws::Table ws_routes_;
   reactor::Alarm drain_alarm_;
   bool draining_ = false;
-  int64_t last_full_log_ = 0;
+  base::Throttle full_log_{1000};   // at most one "refused" line a second under a flood
+  size_t max_conns_ = 0;            // the slots there are: fit_connections()
 };

@@ -30,4 +30,20 @@ class Clock {
   char date_[32] = {};
 };
 
+// Says yes at most once per interval, for the log lines a flood would repeat
+// (refused connections, accept back-off): the first one of a burst shows.
+class Throttle {
+ public:
+  explicit Throttle(int64_t interval_ms) : interval_ms_(interval_ms) {}
+  bool allow(int64_t now_ms) {
+    if (now_ms - last_ms_ < interval_ms_) return false;
+    last_ms_ = now_ms;
+    return true;
+  }
+
+ private:
+  int64_t interval_ms_;
+  int64_t last_ms_ = INT64_MIN / 2;
+};
+
 }  // namespace base

@@ -152,8 +152,10 @@ void Listener::on_event(uint32_t) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        base::logf(base::Level::Warn, "accept on %s: %s: pausing for %lld ms", addr_, strerror(errno),
-                   static_cast<long long>(kBackoffMs));
+        if (backoff_log_.allow(loop_->clock().now_ms())) {
+          base::logf(base::Level::Warn, "accept on %s: %s: pausing for %lld ms", addr_, strerror(errno),
+                     static_cast<long long>(kBackoffMs));
+        }
         loop_->modify(fd_, this, 0);
         loop_->arm(&backoff_, loop_->clock().now_ms() + kBackoffMs);
         return;

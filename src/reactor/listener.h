@@ -4,13 +4,15 @@
 // Accepted fds are non-blocking and close-on-exec from the start (accept4), so
 // no child process ever inherits a client connection.  When the process runs
 // out of fds, accepting pauses for a moment instead of spinning on EMFILE with
-// the backlog still readable (the F11 case in shared/reference/testing.md).
+// the backlog still readable (the F11 case in shared/reference/testing.md),
+// and says so at most once a second.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 #include <sys/socket.h>
 
+#include "base/clock.h"
 #include "reactor/pollable.h"
 
 namespace reactor {
@@ -61,6 +63,7 @@ class Listener final : public Pollable {
   Loop* loop_ = nullptr;
   AcceptHandler* handler_ = nullptr;
   Alarm backoff_;
+  base::Throttle backoff_log_{1000};
   bool unlink_on_close_ = false;
   char addr_[128] = {};
   size_t addr_len_ = 0;

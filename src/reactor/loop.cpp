@@ -51,6 +51,9 @@ bool Loop::init(const LoopLimits& limits, SignalHandler* signals) {
   signals_.loop = this;
   signal_handler_ = signals;
   if (!add(signals_.fd, &signals_, EPOLLIN)) return false;
+  // A regular file cannot be polled, and never makes a write wait either.
+  stderr_.loop = this;
+  stderr_.polled = add(STDERR_FILENO, &stderr_, 0);
 
   // The slab: one mapping for every Conn and its protocol state, plus the
   // free stack and in-use marks; pages are backed only once a slot is used.
@@ -178,6 +181,15 @@ void Loop::expire() {
   }
 }
 
+void Loop::watch_stderr() {
+  bool want = base::log_pending();
+  if (!stderr_.polled) {
+    if (want) base::log_flush();
+    return;
+  }
+  if (want != stderr_.armed && modify(STDERR_FILENO, &stderr_, want ? uint32_t{EPOLLOUT} : 0u)) stderr_.armed = want;
+}
+
 void Loop::run() {
   running_ = true;
   while (running_) turn(-1);
@@ -185,6 +197,7 @@ void Loop::run() {
 
 void Loop::turn(int max_wait_ms) {
   epoll_event events[kBatch];
+  watch_stderr();
   int wait = next_timeout_ms();
   if (max_wait_ms >= 0 && (wait < 0 || wait > max_wait_ms)) wait = max_wait_ms;
   int n = epoll_wait(epfd_, events, kBatch, wait);
@@ -198,6 +211,16 @@ void Loop::turn(int max_wait_ms) {
   expire();
   free_dead();
   if (stop_when_empty_ && live_ == 0) running_ = false;
+}
+
+void Loop::StderrSource::on_event(uint32_t events) {
+  // The reader has gone: writes fail (and drop) from now on, and the error,
+  // reported whatever the interest, must not wake every turn.
+  if (events & (EPOLLERR | EPOLLHUP)) {
+    loop->remove(STDERR_FILENO);
+    polled = armed = false;
+  }
+  base::log_flush();
 }
 
 void Loop::SignalSource::on_event(uint32_t) {

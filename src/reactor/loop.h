@@ -9,7 +9,9 @@
 //   4. free the Conns closed during this turn (the graveyard), and only then
 //      let their slots be reused.
 // Signals arrive through a signalfd as ordinary events, so a handler never runs
-// in signal context.
+// in signal context.  Log lines waiting for a stalled stderr go out when fd 2
+// turns writable: EPOLLOUT on it is asked for only while lines wait, since
+// a level-triggered EPOLLOUT on a pipe with room would wake every turn.
 #pragma once
 
 #include <cstddef>
@@ -91,12 +93,20 @@ class Loop {
     Loop* loop = nullptr;
     int fd = -1;
   };
+  class StderrSource final : public Pollable {
+   public:
+    void on_event(uint32_t events) override;
+    Loop* loop = nullptr;
+    bool polled = false;   // fd 2 is in the epoll set (a pipe, socket or terminal)
+    bool armed = false;    // with EPOLLOUT
+  };
   static constexpr size_t kMaxAlarms = 8;
 
   void bury(Conn* c);
   void free_dead();
   int next_timeout_ms() const;
   void expire();
+  void watch_stderr();
   char* slot(size_t i) const { return slab_ + i * slot_size_; }
 
   base::Clock clock_;
@@ -105,6 +115,7 @@ class Loop {
   IdleQueue queues_[static_cast<int>(Timer::Count)];
   int epfd_ = -1;
   SignalSource signals_;
+  StderrSource stderr_;
   SignalHandler* signal_handler_ = nullptr;
   bool running_ = false;
   uint64_t turn_ = 0;

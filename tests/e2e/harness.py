@@ -29,16 +29,20 @@ def check(cond, what):
 
 
 class Portico:
-    def __init__(self, *args, env=None, ready=True, pass_fds=(), bind="127.0.0.1:0", auth=False, home=None):
+    def __init__(self, *args, env=None, ready=True, pass_fds=(), bind="127.0.0.1:0", auth=False, home=None,
+                 wrap=(), stderr=None):
         """Without auth=True the server runs with --auth none; every server gets
-        a home of its own (config and data directories), or the given one."""
-        self.errfile = tempfile.TemporaryFile()
+        a home of its own (config and data directories), or the given one.
+        `wrap` runs it under a command that execs it (prlimit ... --); `stderr`,
+        a descriptor, replaces the file its log is kept in (stop() then needs
+        the log read from it)."""
+        self.errfile = tempfile.TemporaryFile() if stderr is None else None
         self.home = home or tempfile.mkdtemp(prefix="portico-e2e-")
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **home_env(self.home),
                     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
                     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
         full_env.update(env or {})
-        argv = [BINARY]
+        argv = list(wrap) + [BINARY]
         if not auth:
             argv += ["--auth", "none"]
         if bind and not any(a.startswith("--socket") for a in args):
@@ -49,7 +53,7 @@ class Portico:
             argv += ["--ready-fd", str(wfd)]
         argv += list(args)
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self.errfile, env=full_env,
+                                     stderr=self.errfile if stderr is None else stderr, env=full_env,
                                      pass_fds=tuple(pass_fds) + ((wfd,) if ready else ()))
         self.addr = None
         self.port = None
@@ -77,6 +81,8 @@ class Portico:
         """All the server has logged so far.  Read with pread: the file offset
         is shared with the server's stderr, and a seek here would make its
         next line overwrite the start of the log."""
+        if self.errfile is None:
+            return b""
         fd = self.errfile.fileno()
         return os.pread(fd, os.fstat(fd).st_size, 0)
 
@@ -91,12 +97,13 @@ class Portico:
             self.proc.wait()
             raise Fail("server did not exit within %ss" % timeout)
 
-    def stop(self, timeout=15):
-        """SIGTERM, then assert a clean exit and a clean log."""
+    def stop(self, timeout=15, err=None):
+        """SIGTERM, then assert a clean exit and a clean log (`err`, when the
+        caller read it)."""
         if self.proc.poll() is None:
             self.signal(signal.SIGTERM)
         rc = self.wait(timeout)
-        err = self.stderr()
+        err = self.stderr() if err is None else err
         check(not SANITIZER.search(err), "sanitizer report:\n" + err.decode(errors="replace")[-3000:])
         check(b": fatal:" not in err and b": alert:" not in err, "fatal line in log: %r" % err[-500:])
         for line in err.splitlines():

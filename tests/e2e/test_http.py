@@ -1,8 +1,5 @@
 # SPDX-License-Identifier: MIT
 """HTTP/1.1 framing: keep-alive, pipelining, limits, rejections, bodies, timeouts."""
-import os
-import signal
-import socket
 import time
 
 from harness import Fail, Portico, check, curl, exchange, is_closed, parse_responses, read_response
@@ -226,55 +223,3 @@ def case_max_connections_answer_503():
             raise Fail("a freed slot was not reused")
     finally:
         p.stop()
-
-
-def case_fd_exhaustion_pauses_accept_without_spinning():
-    # 16 fds: stdio, epoll, signalfd, listener, ... leave room for a few clients only.
-    import subprocess
-    from harness import BINARY
-    rfd, wfd = os.pipe()
-    import tempfile
-    from harness import home_env
-    proc = subprocess.Popen(["prlimit", "--nofile=12:12", "--", BINARY, "--auth", "none", "--bind-addr", "127.0.0.1:0",
-                             "--ready-fd", str(wfd)], pass_fds=(wfd,), stderr=subprocess.PIPE,
-                            env={**home_env(tempfile.mkdtemp()), "PATH": "/usr/bin:/bin"})
-    os.close(wfd)
-    line = os.read(rfd, 100)
-    os.close(rfd)
-    port = int(line.split(b":")[-1])
-    socks = []
-    try:
-        for _ in range(20):
-            socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
-        t0 = _cpu_ticks(proc.pid)
-        time.sleep(1.0)
-        used = _cpu_ticks(proc.pid) - t0
-        check(used <= 10, "portico used %d ticks in 1 s while out of fds (busy accept loop)" % used)
-        for s in socks:
-            s.close()
-        socks = []
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                s = socket.create_connection(("127.0.0.1", port), timeout=2)
-                s.sendall(GET)
-                check(read_response(s)[0] == 200, "no answer after fds came back")
-                s.close()
-                break
-            except (Fail, OSError):
-                if time.monotonic() > deadline:
-                    raise Fail("not serving again after the fd shortage ended")
-                time.sleep(0.1)
-    finally:
-        for s in socks:
-            s.close()
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=15)
-    check(proc.returncode == 0, (proc.returncode, err))
-    check(b"Too many open files" in err and b"pausing" in err, err)
-
-
-def _cpu_ticks(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
