@@ -13,6 +13,7 @@ using reactor::Flow;
 using reactor::Timer;
 
 bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
+void Protocol::end_after(Conn& c) { session_of(c).close_after = true; }
 
 // The answerer went away without finish(): whatever part of the answer is
 // out, the rest will not come, and only closing says so.
@@ -55,12 +56,12 @@ Flow Protocol::forward(Conn& c, Session& s) {
   return Flow::Keep;
 }
 
-Flow Protocol::finish(Conn& c, bool keep) {
+Flow Protocol::finish(Conn& c) {
   Session& s = session_of(c);
   c.unlink();
   // An answer that came before the whole request body leaves bytes whose
   // framing nobody will read: the connection cannot go on.
-  if (!keep || s.phase != Phase::Await) s.close_after = true;
+  if (s.phase != Phase::Await) s.close_after = true;
   s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;

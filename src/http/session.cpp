@@ -189,6 +189,7 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   int bad = make_request(c.in(), &h, s.parser.table(), c.peer(), &req);
   if (bad != 0) return fail(c, s, bad, "invalid request target");
   req.tls = !c.plain();
+  if (!h.keep_alive) s.close_after = true;  // Connection: close, or HTTP/1.0 without keep-alive
 
   // The one fork of the road: a WebSocket upgrade leaves HTTP here, and this
   // session with it.  The parser took any other upgrade (h2c, ...) for an
@@ -235,7 +236,7 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   bool drain_body = h.has_body && !h.chunked && (body_read || (h.content_length <= opts_.drain_max && h.expect < 0));
   bool framed = !h.has_body || drain_body;
 
-  Response resp(c, c.loop().clock(), req.head_only, h.keep_alive && !s.close_after && framed);
+  Response resp(c, c.loop().clock(), req.head_only, !s.close_after && framed);
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
   // A deferred answer reads the whole body (it streams it on).

@@ -85,17 +85,23 @@ class Protocol final : public reactor::Handler {
   // ends the connection.  `header` is one optional "Name: value" line.
   reactor::Flow reject(reactor::Conn& c, int status, std::string_view header = {});
   // A deferred answer is complete (its bytes are in c's output): go on with
-  // the next request, or end the connection when `keep` is false.
-  reactor::Flow finish(reactor::Conn& c, bool keep);
+  // the next request, or end the connection unless keeps().
+  reactor::Flow finish(reactor::Conn& c);
   // The other side of a deferred request has room for more of its body.
   reactor::Flow resume(reactor::Conn& c);
   // What answers a deferred request (a proxy's upstream connection) is c's
   // partner (Conn::link) until finish(): if either closes, the other hears.
   void attach(reactor::Conn& c, reactor::Conn& answerer) { c.link(answerer); }
   reactor::Conn* attached(reactor::Conn& c) const { return c.partner(); }
-  // Whether the connection goes on after the current answer (no shutdown,
-  // no framing doubt): a deferred answer says "Connection: close" if not.
+  // The one answer to whether the connection goes on after the current
+  // answer: not once the client asked to close, the server drains, the
+  // client half-closed, the framing of what follows is in doubt, or the
+  // answer itself ends with the close (end_after()).  An answer says
+  // "Connection: close" when it is false.
   bool keeps(reactor::Conn& c) const;
+  // The current answer is delimited by the close (or cannot be finished):
+  // the connection ends after it.
+  void end_after(reactor::Conn& c);
   // Tears the Session down so that another protocol can take `c` over.
   void release(reactor::Conn& c) { on_release(c); }
 

@@ -30,7 +30,8 @@ struct Session {
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
   bool sniffed = false;        // the first byte was looked at (TLS or not)
-  bool close_after = false;    // end the connection once the current answer has left
+  bool close_after = false;    // end the connection once the current answer has left: the
+                               // one record of it, set as each reason is learnt (Protocol::keeps)
 };
 
 inline Session& session_of(reactor::Conn& c) { return *static_cast<Session*>(c.proto()); }

@@ -34,7 +34,6 @@ struct Exchange {
   Phase phase = Phase::Connecting;
   bool head_only = false;      // the request was HEAD: the response has no body
   bool html = false;           // the client wants error pages as HTML
-  bool client_keep = false;    // the client may keep its connection
   bool request_done = false;   // the whole request body has gone out
   bool head_sent = false;      // the response head went to the client
   bool message_done = false;   // the response ended (on_message_complete)
@@ -123,7 +122,6 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   e.parser.data = &e;
   e.head_only = req.head_only;
   e.html = req.wants_html();
-  e.client_keep = req.head->keep_alive;
   e.client_http11 = req.head->minor >= 1;
   e.request_done = e.head_sent = e.message_done = e.headers_done = e.interim = false;
   e.interims = 0;
@@ -322,9 +320,8 @@ bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
     return false;
   }
   if (status >= 200) {
-    if (llhttp_message_needs_eof(&e.parser)) e.client_keep = false;  // its end is the backend's close
-    if (!http_.keeps(c)) e.client_keep = false;
-    if (!e.client_keep) w.put("Connection: close\r\n");
+    if (llhttp_message_needs_eof(&e.parser)) http_.end_after(c);  // its end is the backend's close
+    if (!http_.keeps(c)) w.put("Connection: close\r\n");
   }
   w.put("\r\n");
   if (!w.ok()) return false;
@@ -341,11 +338,10 @@ Flow HttpProxy::done(Conn& u, Exchange& e) {
   }
   if (c->out_pending()) return Flow::Keep;  // on_drained() comes back here
   bool reuse = e.request_done && llhttp_should_keep_alive(&e.parser) && u.in_len() == 0 && !llhttp_message_needs_eof(&e.parser);
-  bool keep = e.client_keep;
   u.unlink();  // the exchange is over: each goes its own way
   if (reuse) pool_put(u);
   else u.close("exchange done");
-  (void)http_.finish(*c, keep);
+  (void)http_.finish(*c);
   return reuse ? Flow::Keep : Flow::Closed;
 }
 
@@ -364,7 +360,8 @@ Flow HttpProxy::fail(Conn& u, Exchange& e, int status, const char* why) {
   char message[160];
   http::Response resp(*c, c->loop().clock(), e.head_only, false);
   http::render_error(e.html, "/", resp, site_, status, blame(*e.target, why, message));
-  (void)http_.finish(*c, false);
+  http_.end_after(*c);
+  (void)http_.finish(*c);
   return Flow::Closed;
 }
 

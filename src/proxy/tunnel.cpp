@@ -31,6 +31,7 @@ struct Side {
   bool handshaking = true;
   bool connecting = false;
   bool headers_done = false;
+  bool held = false;           // client, before the 101: its input is full, reading stopped
   bool eof = false;            // this side sent FIN
   bool shut = false;           // ...and the peer was told (shutdown SHUT_WR)
 };
@@ -284,9 +285,11 @@ Flow Tunnel::on_readable(Conn& c) {
 
 // The client while the backend has not answered: what it sends waits in its
 // input (a browser sends nothing before the 101), and its leaving ends both
-// at once.  Not reading it would leave a reset socket's EPOLLERR, which is
-// reported whatever is wanted, to spin the loop until the backend answers.
+// at once.  Once its input is full it is no longer read; then only a hang-up
+// or an error, which epoll reports whatever is wanted, can call here again,
+// and that ends it rather than waking every turn until the backend answers.
 Flow Tunnel::early(Conn& c, Side& s) {
+  if (s.held) return end(c, s, "the client left before the upgrade was answered");
   for (int i = 0; i < 4; i++) {
     size_t n = 0;
     switch (c.read(c.loop().pool().chunk_size(), &n)) {
@@ -295,7 +298,9 @@ Flow Tunnel::early(Conn& c, Side& s) {
       case Io::Again:
         return Flow::Keep;
       case Io::Full:
-        return end(c, s, "the client sent a buffer's worth before the upgrade was answered");
+        s.held = true;
+        c.want(0);
+        return Flow::Keep;
       case Io::Eof:
       case Io::Error:
         return end(c, s, "the client left before the upgrade was answered");

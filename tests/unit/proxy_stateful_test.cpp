@@ -189,12 +189,14 @@ TEST_CASE("a tunnel ends both ways whichever side closes, at every phase") {
       "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\nearly";
   const std::string k101 = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
-  enum Phase { ClientBeforeAnswer, BackendBeforeAnswer, ClientMidRelay, BackendMidRelay };
-  for (Phase ph : {ClientBeforeAnswer, BackendBeforeAnswer, ClientMidRelay, BackendMidRelay}) {
+  enum Phase { ClientBeforeAnswer, ClientHeldBeforeAnswer, BackendBeforeAnswer, ClientMidRelay, BackendMidRelay };
+  for (Phase ph : {ClientBeforeAnswer, ClientHeldBeforeAnswer, BackendBeforeAnswer, ClientMidRelay, BackendMidRelay}) {
     CAPTURE(ph);
     rig::Rig r;
     int c = r.client();
-    put(c, up);
+    // Held: more than a buffer's worth before the 101, so portico stops
+    // reading it and only its hang-up can tell.
+    put(c, ph == ClientHeldBeforeAnswer ? up + std::string(60000, 'e') : up);
     int b = r.accept_backend();
     std::string head = read_n(r, b, 60);
     CHECK(head.find("early") == std::string::npos);  // nothing moves before the 101
@@ -206,7 +208,7 @@ TEST_CASE("a tunnel ends both ways whichever side closes, at every phase") {
       CHECK(read_n(r, b, 5).find("early") != std::string::npos);
     }
     bool eof = false;
-    if (ph == ClientBeforeAnswer || ph == ClientMidRelay) {
+    if (ph == ClientBeforeAnswer || ph == ClientHeldBeforeAnswer || ph == ClientMidRelay) {
       rig::reset(c);
       CHECK(r.until([&] { return take(b, &eof), eof; }));
       ::close(b);
@@ -218,4 +220,24 @@ TEST_CASE("a tunnel ends both ways whichever side closes, at every phase") {
     }
     CHECK_MESSAGE(r.until([&] { return r.loop.conns() == 0; }), r.loop.conns() << " Conns still open");
   }
+}
+
+TEST_CASE("what a client sends before the 101, more than a buffer, all follows it") {
+  rig::Rig r;
+  int c = r.client();
+  std::string early(60000, 'e');
+  put(c, "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" + early);
+  int b = r.accept_backend();
+  std::string head = read_n(r, b, 100);
+  r.turns(5);  // the client's input fills and its reading stops; nothing moves yet
+  head += take(b);
+  CHECK(head.find("eee") == std::string::npos);  // nothing before the 101
+  put(b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  std::string got;
+  r.until([&] { return (got += take(b)).size() >= early.size(); }, 2000);
+  CHECK(got == early);
+  ::close(b);
+  ::close(c);
+  CHECK(r.until([&] { return r.loop.conns() == 0; }));
 }
