@@ -13,6 +13,8 @@ and waits (for stdin to close, i.e. forever, or for SIGKILL):
 import socket
 import sys
 
+from harness import Fail, recv_until
+
 
 def main():
     mode = sys.argv[1]
@@ -24,12 +26,10 @@ def main():
     while True:
         c, _ = l.accept()
         keep.append(c)
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = c.recv(65536)
-            if not chunk:
-                break
-            head += chunk
+        try:
+            recv_until(c, b"\r\n\r\n")
+        except Fail:
+            continue  # closed before its head: the next one
         if mode == "head":
             c.sendall(b"HTTP/1.1 200 OK\r\nContent-Le")
         elif mode == "body":
