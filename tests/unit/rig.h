@@ -8,9 +8,15 @@
 //
 // Routes: "/p..." goes through the HTTP proxy, a WebSocket upgrade through
 // the tunnel, anything else answers 200 "ok".
+//
+// Shared by the unit tests (doctest's REQUIRE) and the session fuzz harness
+// (tests/fuzz/session.cpp, which defines RIG_MUST to abort instead).
 #pragma once
 
+#ifndef RIG_MUST
 #include <doctest/doctest.h>
+#define RIG_MUST(cond) REQUIRE(cond)
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -79,25 +85,22 @@ class Rig final : public http::Router {
     lim.proto_size = std::max({http::Protocol::proto_size(), proxy::HttpProxy::proto_size(), proxy::Tunnel::proto_size()});
     lim.chunk_size = http_.chunk_size();
     for (int64_t& t : lim.timeout_ms) t = 30000;
-    REQUIRE(loop.init(lim, nullptr));
+    RIG_MUST(loop.init(lim, nullptr));
     char dir[] = "/tmp/portico-rig-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
+    RIG_MUST(mkdtemp(dir) != nullptr);
     dir_ = dir;
     path_ = dir_ + "/backend.sock";
     backend_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un un{};
     un.sun_family = AF_UNIX;
     path_.copy(un.sun_path, path_.size());
-    REQUIRE(::bind(backend_, reinterpret_cast<sockaddr*>(&un), sizeof un) == 0);
-    REQUIRE(listen(backend_, 8) == 0);
+    RIG_MUST(::bind(backend_, reinterpret_cast<sockaddr*>(&un), sizeof un) == 0);
+    RIG_MUST(listen(backend_, 8) == 0);
     std::string why;
-    REQUIRE(target_.parse("unix:" + path_, &why));
+    RIG_MUST(target_.parse("unix:" + path_, &why));
   }
   ~Rig() {
-    for (int i = 0; i < 200 && loop.conns() > 0; i++) {  // what is still open goes away
-      loop.for_each_conn([](reactor::Conn& c) { c.close("rig ends"); });
-      loop.turn(0);
-    }
+    (void)quiesce();
     ::close(backend_);
     unlink(path_.c_str());
     rmdir(dir_.c_str());
@@ -106,9 +109,9 @@ class Rig final : public http::Router {
   // A client connection adopted by the HTTP session; returns the test's end.
   int client(reactor::Transport* t = nullptr) {
     int sv[2];
-    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
+    RIG_MUST(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
     reactor::Conn* c = loop.open(sv[0]);
-    REQUIRE(c != nullptr);
+    RIG_MUST(c != nullptr);
     c->set_peer("test");
     if (t != nullptr) c->set_transport(t);
     http_.adopt(*c);
@@ -126,16 +129,26 @@ class Rig final : public http::Router {
   void turns(int n) {
     for (int i = 0; i < n; i++) loop.turn(5);
   }
+  // Closes whatever is still open (pooled backend connections too) and
+  // steps until every Conn is freed; false if some never are.
+  bool quiesce() {
+    for (int i = 0; i < 200 && loop.conns() > 0; i++) {
+      loop.for_each_conn([](reactor::Conn& c) { c.close("rig ends"); });
+      loop.turn(0);
+    }
+    return loop.conns() == 0;
+  }
+  // The backend's end of a connection portico made, or -1 if none waits.
+  int try_accept() {
+    pollfd p{backend_, POLLIN, 0};
+    return poll(&p, 1, 0) == 1 ? accept4(backend_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC) : -1;
+  }
   // The backend's end of the next proxied connection (steps the loop until
   // portico has connected).
   int accept_backend() {
     int fd = -1;
-    until([&] {
-      pollfd p{backend_, POLLIN, 0};
-      if (poll(&p, 1, 0) == 1) fd = accept4(backend_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      return fd >= 0;
-    });
-    REQUIRE(fd >= 0);
+    until([&] { return (fd = try_accept()) >= 0; });
+    RIG_MUST(fd >= 0);
     return fd;
   }
 
