@@ -96,7 +96,7 @@ int Server::start_auth() {
     logf(Level::Fatal, "sessions: %s", err.c_str());
     return config::kExitSystem;
   }
-  return 0;
+  return start_checks();
 }
 
 int Server::bind() {
@@ -246,6 +246,7 @@ int Server::start() {
 
 int Server::run() {
   loop_.run();
+  checks_.stop();
   listener_.close();
   if (supervised_) supervisor_.stop(5000);
   logf(Level::Info, "stopped");
@@ -272,7 +273,7 @@ void Server::on_accept(int fd, std::string_view peer) {
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {
-  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0};
+  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0, c.id(), replay_verdict_};
   // The fork of the road for ordinary requests: answered here, or forwarded.
   if (chain_.run(ex) != routes::Outcome::Divert) return reactor::Flow::Keep;
   if (ex.divert == routes::kToPort) {

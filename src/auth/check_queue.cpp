@@ -16,7 +16,8 @@ namespace {
 
 // Nice value of the worker: on a one-core board the loop (nice 0) then gets
 // about nine tenths of the core whenever both want it, so serving stays
-// quick while a hash runs; logins only wait a little longer.
+// quick while a hash runs.  The price: on a box busy with other work (a
+// build in VS Code) a login waits several times longer for its hash.
 constexpr int kWorkerNice = 10;
 
 struct Lock {
