@@ -273,7 +273,10 @@ void Server::on_accept(int fd, std::string_view peer) {
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {
+  // A verdict is for the held request alone, the first one replay() runs:
+  // the requests pipelined after it on the same connection come with none.
   routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0, c.id(), replay_verdict_};
+  replay_verdict_ = routes::Verdict::None;
   // The fork of the road for ordinary requests: answered here, or forwarded.
   if (chain_.run(ex) != routes::Outcome::Divert) return reactor::Flow::Keep;
   if (ex.divert == routes::kToPort) {

@@ -96,7 +96,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   };
   auth::CheckQueue checks_;
   CheckResults check_results_;
-  routes::Verdict replay_verdict_ = routes::Verdict::None;  // while a held login runs again
+  // Set just before a held login runs again, taken by its on_request.
+  routes::Verdict replay_verdict_ = routes::Verdict::None;
   proxy::Target vscode_target_;
   bool vscode_enabled_ = false;
   routes::PortProxy port_proxy_;

@@ -103,6 +103,7 @@ Flow Protocol::replay(Conn& c) {
   s.phase = Phase::Collect;
   Flow f = answer(c, s, req, true);
   if (f != Flow::Keep || c.out_pending()) return f;
+  c.want(EPOLLIN);  // reading may have paused on a full buffer while held
   return advance(c, s);
 }
 

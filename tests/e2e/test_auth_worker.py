@@ -8,7 +8,7 @@ import socket
 import struct
 import urllib.parse
 
-from harness import Portico, check, parse_responses
+from harness import Portico, check, parse_responses, read_response
 from test_auth import PW, argon2_cli
 
 # code-server's defaults: 64 MiB, 3 passes, 4 lanes.
@@ -144,3 +144,22 @@ def case_clients_that_leave_while_checked():
     print("measure: the check of a client that left %s" % ("ran, its result dropped" if gone else "was cancelled"))
     check(b"from 127.0.0.31:" not in err and b"from 127.0.0.33:" not in err, "a cancelled check ran: %r" % err[-2000:])
     check(b"wrong password from 127.0.0.32:" in err and b"wrong password from 127.0.0.34:" in err, err[-2000:])
+
+
+def case_pipelined_after_a_held_login():
+    # The request after a held login waits in the buffer, then is answered in order.
+    p = Portico(auth=True, env={"HASHED_PASSWORD": default_hash()})
+    try:
+        s = open_from(p, "127.0.0.40")
+        s.sendall(login_request("wrong") + b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n" + login_request(PW))
+        first, second, third = (read_response(s, timeout=60) for _ in range(3))
+        check(first[0] == 401 and second[0] == 200 and third[0] == 302, (first[0], second[0], third[0]))
+        s.close()
+        # Each is checked on its own: a verdict never carries over to the next request.
+        s = open_from(p, "127.0.0.41")
+        s.sendall(login_request(PW) + login_request("wrong"))
+        first, second = (read_response(s, timeout=60) for _ in range(2))
+        check(first[0] == 302 and second[0] == 401, "a wrong password after a right one: %d, %d" % (first[0], second[0]))
+        s.close()
+    finally:
+        p.stop()
