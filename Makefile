@@ -132,6 +132,7 @@ lint: $(DEPS_TEST) build/portico
 bench: $(DEPS_BENCH) build/static/portico
 	$(Q)tests/bench/bench.sh build/static/portico
 	$(Q)tests/bench/tls.sh build/static/portico
+	$(Q)tests/bench/login.sh build/static/portico
 
 clean:
 	rm -rf build

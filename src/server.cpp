@@ -104,7 +104,7 @@ int Server::start_auth() {
     logf(Level::Fatal, "sessions: %s", err.c_str());
     return config::kExitSystem;
   }
-  return 0;
+  return start_checks();
 }
 
 // A slot holds one socket, a client's or one to a backend (itself a slot),
@@ -273,6 +273,7 @@ int Server::start() {
 
 int Server::run() {
   loop_.run();
+  checks_.stop();
   listener_.close();
   if (supervised_) supervisor_.stop(5000);
   logf(Level::Info, "stopped");
@@ -297,7 +298,10 @@ void Server::on_accept(int fd, std::string_view peer) {
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {
-  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0};
+  // A verdict is for the held request alone, the first one replay() runs:
+  // the requests pipelined after it on the same connection come with none.
+  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0, c.id(), replay_verdict_};
+  replay_verdict_ = routes::Verdict::None;
   // The fork of the road for ordinary requests: answered here, or forwarded.
   if (chain_.run(ex) != routes::Outcome::Divert) return reactor::Flow::Keep;
   if (ex.divert == routes::kToPort) {

@@ -6,6 +6,7 @@
 // vector.  Nothing below it knows the other paths exist.
 #pragma once
 
+#include "auth/check_queue.h"
 #include "auth/limiter.h"
 #include "backend/supervisor.h"
 #include "auth/origin.h"
@@ -52,6 +53,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   size_t body_room(reactor::Conn& c) override { return proxy_.body_room(c); }
   void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) override { proxy_.forward_body(c, p, n, done); }
   void on_drained(reactor::Conn& c) override { proxy_.on_drained(c); }
+  void on_hold_dropped(reactor::Conn& c) override { checks_.cancel(c.id()); }
   bool start_tls(reactor::Conn& c) override;
 
  private:
@@ -59,6 +61,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   // --max-connections, or fewer when RLIMIT_NOFILE cannot be raised enough.
   size_t fit_connections();
   int start_auth();
+  int start_checks();  // server_checks.cpp
+  void collect_checks();
   int load_tls();  // at start: the certificate (made if need be); start_tls(Conn&) is per connection
   void log_certificate(const char* what);
   int start_vscode();
@@ -86,6 +90,16 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   auth::Sessions sessions_;
   auth::Limiter limiter_;
   routes::Login login_;
+  // Argon2 checks: the worker's queue, and its eventfd in the epoll set.
+  class CheckResults final : public reactor::Pollable {
+   public:
+    void on_event(uint32_t) override { server->collect_checks(); }
+    Server* server = nullptr;
+  };
+  auth::CheckQueue checks_;
+  CheckResults check_results_;
+  // Set just before a held login runs again, taken by its on_request.
+  routes::Verdict replay_verdict_ = routes::Verdict::None;
   proxy::Target vscode_target_;
   bool vscode_enabled_ = false;
   routes::PortProxy port_proxy_;

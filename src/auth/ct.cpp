@@ -25,4 +25,9 @@ bool ct_equal_str(std::string_view a, std::string_view b) {
   return ct_equal(da, db, sizeof da);
 }
 
+void wipe(void* p, size_t n) {
+  volatile unsigned char* b = static_cast<unsigned char*>(p);
+  for (size_t i = 0; i < n; i++) b[i] = 0;
+}
+
 }  // namespace auth

@@ -35,14 +35,15 @@ Limiter::Client Limiter::client_of(std::string_view address) {
   return c;
 }
 
-bool Limiter::take(Bucket& minute, Bucket& hour, double minute_cap, double hour_cap, int64_t now_ms, bool spend) {
+bool Limiter::take(Bucket& minute, Bucket& hour, double minute_cap, double hour_cap, int64_t now_ms, bool spend,
+                   double reserve) {
   refill(minute.tokens, minute.at_ms, minute_cap, minute_cap / 60000.0, now_ms);
   refill(hour.tokens, hour.at_ms, hour_cap, hour_cap / 3600000.0, now_ms);
-  if (minute.tokens >= 1) {
+  if (minute.tokens >= 1 + reserve) {
     if (spend) minute.tokens -= 1;
     return true;
   }
-  if (hour.tokens >= 1) {
+  if (hour.tokens >= 1 + reserve) {
     if (spend) hour.tokens -= 1;
     return true;
   }
@@ -66,9 +67,10 @@ Limiter::Entry* Limiter::find(const Client& c, int64_t now_ms, bool create) {
   return spare;
 }
 
-bool Limiter::allowed(const Client& c, int64_t now_ms, int64_t* retry_s) {
+bool Limiter::allowed(const Client& c, int64_t now_ms, int64_t* retry_s, size_t pending) {
   *retry_s = 0;
-  bool global = take(global_minute_, global_hour_, kGlobalMinute, kGlobalHour, now_ms, false);
+  bool global = known(c) ||
+                take(global_minute_, global_hour_, kGlobalMinute, kGlobalHour, now_ms, false, static_cast<double>(pending));
   Entry* e = find(c, now_ms, false);
   bool mine = e == nullptr || take(e->minute, e->hour, kMinute, kHour, now_ms, false);
   if (global && mine) return true;
@@ -78,10 +80,24 @@ bool Limiter::allowed(const Client& c, int64_t now_ms, int64_t* retry_s) {
 }
 
 void Limiter::failed(const Client& c, int64_t now_ms) {
-  take(global_minute_, global_hour_, kGlobalMinute, kGlobalHour, now_ms, true);
+  if (!known(c)) take(global_minute_, global_hour_, kGlobalMinute, kGlobalHour, now_ms, true);
   // When the table is full of clients still paying off failures, the newest
   // one is held by the global buckets alone.
   if (Entry* e = find(c, now_ms, true)) take(e->minute, e->hour, kMinute, kHour, now_ms, true);
+}
+
+bool Limiter::known(const Client& c) const {
+  for (size_t i = 0; i < known_n_; i++) {
+    if (memcmp(known_[i].key, c.key, sizeof c.key) == 0) return true;
+  }
+  return false;
+}
+
+void Limiter::succeeded(const Client& c) {
+  if (known(c)) return;
+  known_[known_next_] = c;
+  known_next_ = (known_next_ + 1) % kKnown;
+  if (known_n_ < kKnown) known_n_++;
 }
 
 }  // namespace auth

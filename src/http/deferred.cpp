@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// deferred — answers that come from elsewhere (a proxy): the request body
-// streamed to the router as the other side has room for it, then finish().
+// deferred — answers that come from elsewhere: a proxy's (the request body
+// streamed to the router as the other side has room for it, then finish()),
+// and held ones (the request kept whole until replay() runs it again).
 #include <sys/epoll.h>
 
 #include "http/session.h"
@@ -73,6 +74,38 @@ Flow Protocol::finish(Conn& c) {
 Flow Protocol::resume(Conn& c) {
   Session& s = session_of(c);
   return s.phase == Phase::Forward ? forward(c, s) : Flow::Keep;
+}
+
+// Only a request read whole can be run again: a body still on the wire
+// would be parsed as the next request.
+Flow Protocol::hold(Conn& c, Session& s, bool whole) {
+  if (!whole) {
+    c.close("a route held an answer without reading the body");
+    return Flow::Closed;
+  }
+  s.phase = Phase::Hold;
+  c.start_timer(Timer::Io);  // what waits here never waits unbounded
+  c.want(c.out_pending() ? uint32_t{EPOLLOUT} : uint32_t{EPOLLIN});
+  return Flow::Keep;
+}
+
+bool Protocol::held(Conn& c) const { return c.handler() == this && session_of(c).phase == Phase::Hold; }
+
+// The head and its table are where the parser left them: nothing is consumed
+// while held (later bytes are appended after the body), so the request is
+// rebuilt exactly as it was first answered.
+Flow Protocol::replay(Conn& c) {
+  if (!held(c)) return Flow::Keep;
+  Session& s = session_of(c);
+  Request req;
+  (void)make_request(c.in(), &s.parser.head(), s.parser.table(), c.peer(), &req);  // checked before
+  req.tls = !c.plain();
+  if (s.parser.head().has_body) req.body = std::string_view(c.in() + s.parser.pos(), s.body_len);
+  s.phase = Phase::Collect;
+  Flow f = answer(c, s, req, true);
+  if (f != Flow::Keep || c.out_pending()) return f;
+  c.want(EPOLLIN);  // reading may have paused on a full buffer while held
+  return advance(c, s);
 }
 
 }  // namespace http

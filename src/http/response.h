@@ -39,6 +39,11 @@ class Response {
   // The answer will come from elsewhere (a proxy), after the request body.
   void defer() { deferred_ = true; }
   bool deferred() const { return deferred_; }
+  // No answer yet: the route waits for work done elsewhere (a password
+  // check).  The request, head and body, stays buffered until the router
+  // calls Protocol::replay(), which runs it again (before send()).
+  void hold() { held_ = true; }
+  bool held() const { return held_; }
   int status() const { return status_; }
 
  private:
@@ -55,6 +60,7 @@ class Response {
   bool keep_alive_;
   bool sent_ = false;
   bool deferred_ = false;
+  bool held_ = false;
 };
 
 }  // namespace http

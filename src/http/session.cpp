@@ -54,6 +54,7 @@ void Protocol::adopt(Conn& c) {
 
 void Protocol::on_release(Conn& c) {
   Session& s = session_of(c);
+  if (s.phase == Phase::Hold) router_->on_hold_dropped(c);
   s.~Session();
   c.set_handler(nullptr);
 }
@@ -91,7 +92,7 @@ Flow Protocol::on_readable(Conn& c) {
       case Io::Again:
         return Flow::Keep;
       case Io::Eof:
-        if (s.phase == Phase::Await) {
+        if (s.phase == Phase::Await || s.phase == Phase::Hold) {
           // Half-closed after a whole request: the answer still goes out,
           // then the connection ends.
           s.close_after = true;
@@ -106,7 +107,7 @@ Flow Protocol::on_readable(Conn& c) {
       case Io::Full:
         // A deferred answer: the other side is full, or the client sends its
         // next requests early; read no more until resume() or finish().
-        if (s.phase == Phase::Forward || s.phase == Phase::Await) {
+        if (elsewhere(s.phase)) {
           c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);
           return advance(c, s);
         }
@@ -124,7 +125,7 @@ Flow Protocol::on_readable(Conn& c) {
     Flow f = advance(c, s);
     if (f != Flow::Keep || c.out_pending()) return f;
     // Body bytes the other side could not take yet: read no more for now.
-    if ((s.phase == Phase::Forward || s.phase == Phase::Await) && c.in_len() > 0) return Flow::Keep;
+    if (elsewhere(s.phase) && c.in_len() > 0) return Flow::Keep;
     // A read that did not fill the room it had drained the socket: another
     // read() would only say EAGAIN, one wasted syscall per request.
     if (n < room) return Flow::Keep;
@@ -134,7 +135,7 @@ Flow Protocol::on_readable(Conn& c) {
 
 Flow Protocol::advance(Conn& c, Session& s) {
   for (int i = 0; i < kMaxSteps; i++) {
-    if (s.phase == Phase::Await) return Flow::Keep;  // finish() goes on
+    if (s.phase == Phase::Await || s.phase == Phase::Hold) return Flow::Keep;  // finish() or replay() goes on
     if (s.phase == Phase::Forward) return forward(c, s);
     if (c.out_pending()) return Flow::Keep;
     // Between a head and its message end the parser may need no more bytes
@@ -239,6 +240,7 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   Response resp(c, c.loop().clock(), req.head_only, !s.close_after && framed);
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
+  if (resp.held()) return hold(c, s, body_read || !h.has_body);
   // A deferred answer reads the whole body (it streams it on).
   if (!framed && !resp.deferred()) s.close_after = true;
   if (resp.deferred()) {
@@ -272,7 +274,7 @@ Flow Protocol::fail(Conn& c, Session& s, int status, const char* why) {
              static_cast<int>(c.peer().size()), c.peer().data(), status, why);
   // Mid-answer, or answered already (the body after it is what failed):
   // a second answer would be read as the next request's.
-  if (c.out_pending() || s.phase == Phase::Body || s.phase == Phase::Forward || s.phase == Phase::Await) {
+  if (c.out_pending() || s.phase == Phase::Body || elsewhere(s.phase)) {
     c.close(why);
     return Flow::Closed;
   }
@@ -314,7 +316,7 @@ Flow Protocol::reject(Conn& c, int status, std::string_view header) {
 Flow Protocol::flush(Conn& c, Session& s) {
   switch (c.flush()) {
     case Io::Ok:
-      if (s.phase == Phase::Forward || s.phase == Phase::Await) return Flow::Keep;
+      if (elsewhere(s.phase)) return Flow::Keep;
       if (s.close_after) return linger(c, s);
       return Flow::Keep;
     case Io::Again:
@@ -331,6 +333,10 @@ Flow Protocol::on_writable(Conn& c) {
   Session& s = session_of(c);
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
+  if (s.phase == Phase::Hold) {  // a 100 Continue went out; the answer waits
+    c.want(EPOLLIN);
+    return Flow::Keep;
+  }
   if (s.phase == Phase::Forward || s.phase == Phase::Await) {
     c.want(EPOLLIN);
     router_->on_drained(c);  // may finish() the exchange

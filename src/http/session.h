@@ -19,6 +19,11 @@
 // the other side has room for), parses nothing after it, and waits for
 // finish().  The proxy writes the answer straight into the Conn's output.
 //
+// Held answers (a password check on the worker thread): the route calls
+// Response::hold() after reading the whole body; the request stays in the
+// input chunk, nothing more is parsed, and replay() later runs the router
+// on it again, which then answers as usual.  Until then the Io timer runs.
+//
 // Protocol is shared by all HTTP connections; Session is the per-connection
 // state kept in Conn::proto().
 #pragma once
@@ -54,6 +59,9 @@ class Router {
   virtual void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) = 0;
   // The client took all the output written for it: more can come.
   virtual void on_drained(reactor::Conn& c) = 0;
+  // A connection whose answer was held is being freed before replay():
+  // whatever it waited for can be dropped.
+  virtual void on_hold_dropped(reactor::Conn& c) = 0;
   // The first byte of a connection is 0x16 (a TLS ClientHello): give `c` a
   // TLS transport.  False when portico serves no TLS.
   virtual bool start_tls(reactor::Conn& c) = 0;
@@ -87,6 +95,11 @@ class Protocol final : public reactor::Handler {
   // A deferred answer is complete (its bytes are in c's output): go on with
   // the next request, or end the connection unless keeps().
   reactor::Flow finish(reactor::Conn& c);
+  // Whether `c` is an HTTP connection waiting for replay().
+  bool held(reactor::Conn& c) const;
+  // Runs the router again on the held request of `c` (see above); a no-op
+  // unless held(c).
+  reactor::Flow replay(reactor::Conn& c);
   // The other side of a deferred request has room for more of its body.
   reactor::Flow resume(reactor::Conn& c);
   // What answers a deferred request (a proxy's upstream connection) is c's
@@ -119,6 +132,7 @@ class Protocol final : public reactor::Handler {
   reactor::Flow dispatch(reactor::Conn& c, Session& s, bool upgrade);
   reactor::Flow answer(reactor::Conn& c, Session& s, Request& req, bool body_read);
   reactor::Flow forward(reactor::Conn& c, Session& s);
+  reactor::Flow hold(reactor::Conn& c, Session& s, bool whole);
   reactor::Flow fail(reactor::Conn& c, Session& s, int status, const char* why);
   reactor::Flow flush(reactor::Conn& c, Session& s);
   reactor::Flow linger(reactor::Conn& c, Session& s);

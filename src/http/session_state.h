@@ -23,7 +23,12 @@ enum class Phase : unsigned char {
   Collect,  // a route reads this body: waiting until all of it is buffered
   Forward,  // a deferred answer: streaming the request body to the router
   Await,    // a deferred answer: request sent, waiting for finish()
+  Hold,     // a held answer: the whole request buffered, waiting for replay()
 };
+
+// The answer comes from elsewhere (a proxy, or a held request's replay):
+// reading pauses when the buffer is full, and nothing new is parsed.
+inline bool elsewhere(Phase p) { return p == Phase::Forward || p == Phase::Await || p == Phase::Hold; }
 
 struct Session {
   Parser parser;

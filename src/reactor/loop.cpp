@@ -112,6 +112,14 @@ Conn* Loop::open(int fd) {
   return c;
 }
 
+Conn* Loop::find(uint64_t id) const {
+  for (size_t i = 0; i < max_conns_; i++) {
+    Conn* c = reinterpret_cast<Conn*>(slot(i));
+    if (in_use_[i] && !c->closed() && c->id() == id) return c;
+  }
+  return nullptr;
+}
+
 void Loop::bury(Conn* c) {
   c->next_dead_ = dead_;
   dead_ = c;

@@ -71,6 +71,12 @@ class Loop {
   // and no interest; the caller sets both.
   Conn* open(int fd);
   size_t conns() const { return live_; }
+  // The open Conn with this id, or nullptr once it has closed: ids are never
+  // reused (slots are), so work finished away from the loop names its Conn
+  // by id and never holds a pointer that may have come to mean another.
+  // Scans the slots: it runs once per such piece of work (a password check,
+  // a few a second at most), not per event.
+  Conn* find(uint64_t id) const;
   // Calls fn on every open Conn (used by the drain on SIGTERM).
   template <typename F>
   void for_each_conn(F fn);

@@ -23,6 +23,9 @@ namespace routes {
 // composition forwards it; Exchange::divert says where).
 enum class Outcome : unsigned char { Next, Done, Fail, Divert };
 
+// What a check made off the loop found (routes/login's password checks).
+enum class Verdict : unsigned char { None, Match, Mismatch };
+
 struct Exchange {
   const http::Request& req;
   http::Response& resp;
@@ -35,6 +38,11 @@ struct Exchange {
   std::string_view strip;   // path prefix the backend does not see
   std::string_view prefix;  // path prefix the backend sees in front of the path
   uint16_t port = 0;        // the box's port, for kToPort
+  // Checks made off the loop: the connection's id, which names the check
+  // and under which its result comes back; and, when the held request is
+  // run again, the check's outcome.
+  uint64_t conn = 0;
+  Verdict verdict = Verdict::None;
 };
 
 using MiddlewareFn = Outcome (*)(void* ctx, Exchange& ex);

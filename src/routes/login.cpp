@@ -5,6 +5,7 @@
 #include <cstring>
 #include <netinet/in.h>
 
+#include "auth/ct.h"
 #include "auth/origin.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -124,24 +125,48 @@ void log_failure(const Login& l, const http::Request& req) {
              static_cast<int>(n), ua);
 }
 
+// Queues the check and holds the answer, or says why not.
+Outcome submit(const Login& l, Exchange& ex, const auth::Limiter::Client& who, std::string_view pw) {
+  switch (l.checks->submit(ex.conn, who, l.client(ex.req), pw)) {
+    case auth::CheckQueue::Submit::Queued:
+      ex.resp.hold();
+      return Outcome::Done;
+    case auth::CheckQueue::Submit::Busy:  // its try in flight is not counted yet
+      return page(l, ex, 429, "Login rate limited!", 1);
+    case auth::CheckQueue::Submit::Full:
+      break;
+  }
+  // About how long the queue takes to drain with code-server's parameters.
+  return page(l, ex, 503, "Too many logins at once; try again in a few seconds.", 5);
+}
+
 Outcome post_login(const Login& l, Exchange& ex) {
-  int64_t now_ms = l.clock->now_ms(), retry_s = 0;
+  int64_t retry_s = 0;
   auth::Limiter::Client who = auth::Limiter::client_of(l.client(ex.req));
-  // Checked before the password, so a refused try costs no hashing.
-  if (!l.limiter->allowed(who, now_ms, &retry_s)) return page(l, ex, 429, "Login rate limited!", retry_s);
+  // Checked before the password, so a refused try costs no hashing.  Tries
+  // still being checked count against the global budget.
+  size_t pending = l.checks != nullptr ? l.checks->in_flight() : 0;
+  if (ex.verdict == Verdict::None && !l.limiter->allowed(who, l.clock->now_ms(), &retry_s, pending)) {
+    return page(l, ex, 429, "Login rate limited!", retry_s);
+  }
   bool is_json = base::icontains(ex.req.header("content-type"), "application/json");
   auto field = [&](std::string_view key, char* out, size_t cap, size_t* n) {
     return is_json ? json_value(ex.req.body, key, out, cap, n) : form_value(ex.req.body, key, out, cap, n);
   };
-  char pw[kMaxPassword];
-  size_t pw_len = 0;
-  if (!field("password", pw, sizeof pw, &pw_len) || pw_len == 0) return page(l, ex, 400, "Missing password");
-  bool ok = l.password->check(std::string_view(pw, pw_len));
-  // The submitted password does not outlive the check.
-  volatile char* wipe = pw;
-  for (size_t i = 0; i < pw_len; i++) wipe[i] = 0;
+  bool ok = ex.verdict == Verdict::Match;
+  if (ex.verdict == Verdict::None) {
+    char pw[kMaxPassword];
+    size_t pw_len = 0;
+    if (!field("password", pw, sizeof pw, &pw_len) || pw_len == 0) return page(l, ex, 400, "Missing password");
+    bool offload = l.checks != nullptr && l.password->kind() == auth::Password::Kind::Argon2;
+    Outcome queued = offload ? submit(l, ex, who, std::string_view(pw, pw_len)) : Outcome::Next;
+    if (!offload) ok = l.password->check(std::string_view(pw, pw_len));
+    // The submitted password does not outlive the check (the queue has its own copy).
+    auth::wipe(pw, pw_len);
+    if (offload) return queued;
+    l.checked(who, ok);
+  }
   if (!ok) {
-    l.limiter->failed(who, now_ms);
     log_failure(l, ex.req);
     return page(l, ex, 401, "Incorrect password");
   }
@@ -179,6 +204,11 @@ std::string_view Login::client(const http::Request& req) const {
     xff = xff.substr(0, comma);
   }
   return req.peer;
+}
+
+void Login::checked(const auth::Limiter::Client& who, bool match) const {
+  if (match) limiter->succeeded(who);
+  else limiter->failed(who, clock->now_ms());
 }
 
 bool Login::authenticated(const http::Request& req) const {

@@ -5,7 +5,14 @@
 // cookie, relative redirect to ?to=), with its weaknesses fixed: the cookie
 // is a signed, revocable session token; logout revokes it server-side; wrong
 // tries are limited per client, not for everyone, and a refused try never
-// runs the password hash; statuses say what happened (401, 400, 429).
+// runs the password hash; statuses say what happened (401, 400, 429, 503).
+//
+// An Argon2 hash is checked on the worker thread (auth::CheckQueue): the
+// route queues a copy of the password and holds its answer; the server
+// runs it again with the verdict (Exchange::verdict) once the worker is
+// done.  One check per client at a time (429 otherwise), and 503 with
+// Retry-After when the queue is full.  Plain and SHA-256 passwords cost
+// microseconds and are checked at once.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/check_queue.h"
 #include "auth/limiter.h"
 #include "auth/password.h"
 #include "auth/sessions.h"
@@ -36,12 +44,18 @@ struct Login {
   // --proxy-domain templates: a login on such a domain (or on one of its
   // ports) gets a cookie for the whole domain, so the apps' hosts share it.
   const std::vector<std::string>* proxy_domains = nullptr;
+  // Where Argon2 checks go; nullptr checks them in place (unit tests).
+  auth::CheckQueue* checks = nullptr;
 
   // True when the request carries a valid session (or auth is off).
   bool authenticated(const http::Request& req) const;
   // The client a login try counts against: the peer, or, from a trusted
   // proxy, the last X-Forwarded-For hop that is not itself a trusted proxy.
   std::string_view client(const http::Request& req) const;
+  // A check of `who`'s password found `match`: the limiter's accounting,
+  // done for every check that ran, whether or not its client is still there
+  // to be answered (leaving early must not make a guess free).
+  void checked(const auth::Limiter::Client& who, bool match) const;
 };
 
 static constexpr size_t kMaxLoginBody = 4096;

@@ -8,9 +8,7 @@ set -eu
 bin=${1:-build/static/portico}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-100}
-tmp=$(mktemp -d)
 . "$(dirname "$0")/lib.sh"
-trap 'kill $pids 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"; }
 
 nport=$(free_port)

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
-# lib.sh — what the bench scripts share; sourced after they set $bin and
-# $tmp.  Servers run pinned to CPU 0 and clients to CPU 1 (when there are
-# two); every server started here is added to $pids, for the exit trap.
+# lib.sh — what the bench scripts share; sourced after they set $bin.  It
+# makes the scratch directory $tmp; servers run pinned to CPU 0 and clients
+# to CPU 1 (when there are two); every server started here is added to $pids,
+# which the exit trap kills before it removes $tmp.
 pids=""
+tmp=$(mktemp -d)
+trap 'kill $pids 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 cpu0=""
 cpu1=""
 if [ "$(nproc)" -ge 2 ]; then cpu0="taskset -c 0"; cpu1="taskset -c 1"; fi

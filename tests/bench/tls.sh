@@ -10,9 +10,7 @@ bin=${1:-build/static/portico}
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNECTIONS:-100}
 here=$(dirname "$0")
-tmp=$(mktemp -d)
 . "$here/lib.sh"
-trap 'kill $pids 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
 start_portico tls --max-connections 4096 --cert
 ppid=$lastpid
