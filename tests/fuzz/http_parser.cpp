@@ -138,7 +138,7 @@ class Session {
   // Protocol::forward: the body as far as the other side has room, each
   // piece checked to be exactly the input's bytes.  False: wait for bytes.
   bool forward() {
-    size_t room = rooms_ ? (*rooms_)[room_turn_++ % rooms_->size()] : ~size_t{0};
+    size_t room = rooms_.next();
     size_t before = p_.pos(), len = room >= len_ - before ? len_ : before + room;
     Event ev = p_.execute(buf(), len);
     if (ev == Event::Error) return fail("error mid-body", p_.error_status()), false;
@@ -162,8 +162,7 @@ class Session {
   static constexpr char kNothing[1] = {0};
   http::Limits limits_;
   std::string_view stream_;
-  const std::vector<size_t>* rooms_;  // body room per forward step; null: unlimited
-  size_t room_turn_ = 0;
+  fuzz::Rooms rooms_;  // body room per forward step
   size_t table_off_ = 0, chunk_size_ = 0;
   std::unique_ptr<char[]> chunk_;
   size_t len_ = 0;
@@ -183,30 +182,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   l.max_head = in.ConsumeIntegralInRange<uint32_t>(64, 4096);
   l.max_url = in.ConsumeIntegralInRange<uint32_t>(1, l.max_head);
   l.max_headers = in.ConsumeIntegralInRange<uint32_t>(1, 100);
-  std::string stream;
-  std::vector<size_t> reads;
-  while (in.remaining_bytes() > 0) {
-    std::string piece = in.ConsumeBytesAsString(in.ConsumeIntegralInRange<size_t>(1, 256));
-    if (piece.empty()) break;
-    reads.push_back(piece.size());
-    stream += piece;
-  }
-  if (reads.empty()) return 0;
-
-  Session whole(l, stream, nullptr);
-  whole.feed(stream);
-  Session split(l, stream, &reads);
-  size_t at = 0;
-  for (size_t n : reads) {
-    split.feed(std::string_view(stream).substr(at, n));
-    at += n;
-  }
-  if (whole.events() != split.events()) {
-    for (const auto* s : {&whole, &split}) {
-      std::fprintf(stderr, "%s (status %d):\n", s == &whole ? "whole" : "split", s->status());
-      for (const std::string& e : s->events()) std::fprintf(stderr, "  %s\n", e.c_str());
-    }
-    FUZZ_CHECK(whole.events() == split.events());
-  }
+  fuzz::Reads r = fuzz::reads(in, 256);
+  if (r.stream.empty()) return 0;
+  Session whole(l, r.stream, nullptr);
+  whole.feed(r.stream);
+  Session split(l, r.stream, &r.sizes);
+  fuzz::deliver(r, [&split](std::string_view piece) { split.feed(piece); });
+  if (whole.events() != split.events()) std::fprintf(stderr, "error status whole %d, split %d\n", whole.status(), split.status());
+  fuzz::same_events(whole.events(), split.events());
   return 0;
 }

@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# seed_http.py — writes tests/fuzz/corpus/http_parser/ from the parser's case
-# files (tests/data/http/*.txt) plus the cases below, each with the control
-# bytes tests/fuzz/http_parser.cpp reads from the end of its input: reads of
-# 256 bytes (or 1, for the "-bytes" copies) and the default limits.
+# seed_http.py — writes the seeds of the two HTTP harnesses, each input with
+# the control bytes its harness reads from the end: the reads (256 bytes, or
+# 1 for the "-bytes" copies, or as listed) and the limits.
+#   tests/fuzz/corpus/http_parser/    the parser's case files
+#                                     (tests/data/http/*.txt) and REQUESTS
+#   tests/fuzz/corpus/http_response/  RESPONSES
 #   /usr/bin/python3 tests/fuzz/seed_http.py
 import glob
 import os
 import re
 
-EXTRA = {
+REQUESTS = {
     "trailers-pipelined": b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                           b"5\r\nhello\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\nGET /n HTTP/1.1\r\nHost: a\r\n\r\n",
     "upgrade-h2c-pipelined": b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
@@ -23,6 +25,29 @@ EXTRA = {
     "http10-keep-alive": b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n",
     "cookies": b"GET /?a=1&b=%20 HTTP/1.1\r\nHost: [::1]:8080\r\nCookie: a=1; code-server-session=x\r\n"
                b"Accept: text/html\r\n\r\n",
+}
+
+# A read list after the bytes: those reads, in order.
+RESPONSES = {
+    "length": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
+    "chunked-trailers": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X\r\n\r\n"
+                        b"5\r\nhello\r\n0\r\nX: 1\r\n\r\n",
+    "close-delimited": b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nuntil the end",
+    "hop-by-hop": b"HTTP/1.1 302 Found\r\nConnection: keep-alive, X-Hop\r\nKeep-Alive: timeout=5\r\n"
+                  b"X-Hop: 1\r\nUpgrade: h2c\r\nProxy-Authenticate: Basic\r\nLocation: /login?to=%2F\r\n"
+                  b"Set-Cookie: a=1\r\nContent-Length: 0\r\n\r\n",
+    "location-absolute": b"HTTP/1.1 301 Moved\r\nLocation: //evil.example/\r\nLocation: http://a/\r\n"
+                         b"Content-Length: 0\r\n\r\n",
+    "no-content": b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: x\r\n\r\n",
+    "continue-then-ok": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    "switching": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+    "no-reason": b"HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n",
+    # Found by the harness; they fail until src/proxy mends them (see
+    # tests/fuzz/README).
+    "split-head": (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", [9, 256]),
+    "leading-empty-line": b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    "obs-fold": b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 2\r\n\r\nok",
+    "status-leading-zero": b"HTTP/1.1 0200 OK\r\nContent-Length: 2\r\n\r\nok",
 }
 
 
@@ -58,19 +83,37 @@ def cases():
                 data += unescape(line[2:])
         if name:
             yield name, data
-    yield from EXTRA.items()
+    yield from REQUESTS.items()
 
 
-# Read from the end: max_head 4096 (2 bytes), max_url 4096 (2), max_headers
-# 100 (1), then one byte per read (0xff: 256 bytes, 0x00: 1 byte).
-LIMITS = bytes([0x63, 0xFF, 0x0F, 0xC0, 0x0F])
+def framed(data, reads=None):
+    """The bytes, then one size byte per read (the first read's last)."""
+    sizes = reads or [256] * ((len(data) + 255) // 256)
+    return data + bytes(n - 1 for n in reversed(sizes))
 
-out = "tests/fuzz/corpus/http_parser"
-os.makedirs(out, exist_ok=True)
+
+# Read from the end.  http_parser: max_head 4096 (2 bytes), max_url 4096 (2),
+# max_headers 100 (1).  http_response: chunk 4096 (2), client buffer 4096 (2),
+# not HEAD (1), Location prefix "/proxy/3000" (1).
+PARSER_LIMITS = bytes([0x63, 0xFF, 0x0F, 0xC0, 0x0F])
+RESPONSE_LIMITS = bytes([0x01, 0x00, 0x00, 0x10, 0xC0, 0x0F])
+
+
+def slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def save(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 for name, data in cases():
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    with open(f"{out}/{slug}", "wb") as f:
-        f.write(data + b"\xff" * ((len(data) + 255) // 256) + LIMITS)
-    if len(data) <= 120 and ("chunk" in slug or "pipelined" in slug):
-        with open(f"{out}/{slug}-bytes", "wb") as f:
-            f.write(data + b"\x00" * len(data) + LIMITS)
+    path = "tests/fuzz/corpus/http_parser/" + slug(name)
+    save(path, framed(data) + PARSER_LIMITS)
+    if len(data) <= 120 and ("chunk" in path or "pipelined" in path):
+        save(path + "-bytes", framed(data, [1] * len(data)) + PARSER_LIMITS)
+for name, value in RESPONSES.items():
+    data, reads = value if isinstance(value, tuple) else (value, None)
+    save("tests/fuzz/corpus/http_response/" + name, framed(data, reads) + RESPONSE_LIMITS)
