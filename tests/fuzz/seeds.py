@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# seed_http.py — writes the seeds of the two HTTP harnesses, each input with
-# the control bytes its harness reads from the end: the reads (256 bytes, or
-# 1 for the "-bytes" copies, or as listed) and the limits.
+# seeds.py — writes the seeds of the harnesses whose input is a byte stream
+# plus control bytes read from its end: the reads (the largest a harness
+# takes, 1 byte each for the "-bytes" copies, or as listed) and the limits.
 #   tests/fuzz/corpus/http_parser/    the parser's case files
 #                                     (tests/data/http/*.txt) and REQUESTS
 #   tests/fuzz/corpus/http_response/  RESPONSES
-#   /usr/bin/python3 tests/fuzz/seed_http.py
+#   tests/fuzz/corpus/ws_frame/       FRAMES
+#   /usr/bin/python3 tests/fuzz/seeds.py
 import glob
 import os
 import re
@@ -51,6 +52,28 @@ RESPONSES = {
 }
 
 
+MASK = bytes([0x37, 0xFA, 0x21, 0x3D])
+
+
+def masked(first, payload):
+    """A client frame: `first` (FIN, RSV, opcode), then the masked payload."""
+    n = len(payload)
+    size = bytes([0x80 | n]) if n < 126 else bytes([0xFE]) + n.to_bytes(2, "big")
+    return bytes([first]) + size + MASK + bytes(b ^ MASK[i % 4] for i, b in enumerate(payload))
+
+
+FRAMES = {
+    "text-hello": masked(0x81, b"Hello"),
+    "fragmented-with-ping": masked(0x01, "h\u00e9".encode()) + masked(0x89, b"ping") + masked(0x80, "\u20ac!".encode()),
+    "utf8-split-across-frames": masked(0x01, b"\xf0\x9f") + masked(0x80, b"\x98\x80"),
+    "utf8-bad": masked(0x81, b"\xed\xa0\x80") + masked(0x81, b"\xc0\xaf"),
+    "binary-126": masked(0x82, bytes(range(256)) * 2),
+    "length-64bit": bytes([0x82, 0xFF]) + (1 << 62).to_bytes(8, "big") + MASK + b"abc",
+    "close-1000": masked(0x88, b"\x03\xe8bye"),
+    "server-unmasked": bytes([0x81, 0x02]) + b"hi" + bytes([0xC1, 0x00]),
+}
+
+
 def unescape(s):
     out = bytearray()
     i = 0
@@ -86,9 +109,9 @@ def cases():
     yield from REQUESTS.items()
 
 
-def framed(data, reads=None):
+def framed(data, reads=None, most=256):
     """The bytes, then one size byte per read (the first read's last)."""
-    sizes = reads or [256] * ((len(data) + 255) // 256)
+    sizes = reads or [most] * ((len(data) + most - 1) // most)
     return data + bytes(n - 1 for n in reversed(sizes))
 
 
@@ -97,6 +120,8 @@ def framed(data, reads=None):
 # not HEAD (1), Location prefix "/proxy/3000" (1).
 PARSER_LIMITS = bytes([0x63, 0xFF, 0x0F, 0xC0, 0x0F])
 RESPONSE_LIMITS = bytes([0x01, 0x00, 0x00, 0x10, 0xC0, 0x0F])
+# ws_frame: no shift (1), a length (8), opcode 1 (1) for the round trip.
+FRAME_TAIL = bytes([0x00]) + (300).to_bytes(8, "big") + bytes([0x01])
 
 
 def slug(name):
@@ -117,3 +142,6 @@ for name, data in cases():
 for name, value in RESPONSES.items():
     data, reads = value if isinstance(value, tuple) else (value, None)
     save("tests/fuzz/corpus/http_response/" + name, framed(data, reads) + RESPONSE_LIMITS)
+for name, data in FRAMES.items():
+    save("tests/fuzz/corpus/ws_frame/" + name, framed(data, None, 64) + FRAME_TAIL)
+    save("tests/fuzz/corpus/ws_frame/" + name + "-bytes", framed(data, [1] * len(data)) + FRAME_TAIL)
