@@ -7,6 +7,7 @@
 #                                     (tests/data/http/*.txt) and REQUESTS
 #   tests/fuzz/corpus/http_response/  RESPONSES
 #   tests/fuzz/corpus/ws_frame/       FRAMES
+#   tests/fuzz/corpus/form/           FORMS
 #   /usr/bin/python3 tests/fuzz/seeds.py
 import glob
 import os
@@ -71,6 +72,17 @@ FRAMES = {
     "length-64bit": bytes([0x82, 0xFF]) + (1 << 62).to_bytes(8, "big") + MASK + b"abc",
     "close-1000": masked(0x88, b"\x03\xe8bye"),
     "server-unmasked": bytes([0x81, 0x02]) + b"hi" + bytes([0xC1, 0x00]),
+}
+
+
+# form: the text, where it splits into path and target, the key's index in
+# form.cpp's kKeys (0 password, 2 base, 4 the session cookie).
+FORMS = {
+    "urlencoded": (b"password=hunter2&base=.%2F&href=http%3A%2F%2Fa%2Fb%2F&to=%2Fx+y", 0, 0),
+    "json": (b'{"base": "./x", "password": "p\\u00e9\\ud83d\\ude00\\n", "n": 1}', 0, 0),
+    "cookie": (b'a=1; code-server-session="tok"; b=2', 4, 0),
+    "location": (b"/a/b///evil.example/x?y=1#z\\w%00", 0, 5),
+    "cookie-path": (b"../x/./yhttps://h/p/q/r?s", 2, 8),
 }
 
 
@@ -145,3 +157,6 @@ for name, value in RESPONSES.items():
 for name, data in FRAMES.items():
     save("tests/fuzz/corpus/ws_frame/" + name, framed(data, None, 64) + FRAME_TAIL)
     save("tests/fuzz/corpus/ws_frame/" + name + "-bytes", framed(data, [1] * len(data)) + FRAME_TAIL)
+for name, (text, key, cut) in FORMS.items():
+    # From the end: the key (1 byte), the buffer size 64 (2), the cut (2).
+    save("tests/fuzz/corpus/form/" + name, text + bytes([cut & 255, cut >> 8, 64, 0, key]))
