@@ -40,7 +40,7 @@ for name in $names; do
 		failed=$((failed + 1))
 		why=$(grep -m1 -E 'invariant failed|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$log")
 		input=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
-		echo "FAIL $line: ${why:-exit $rc} (input: ${input:-none}; log: $log)"
+		printf "FAIL %s: %s (input: %s; log: %s)\n" "$line" "${why:-exit $rc}" "${input:-none}" "$log"
 	fi
 done
 echo "fuzz: $passed passed, $failed failed"
