@@ -5,7 +5,7 @@
 #   make static       build/static/portico (static, stripped; numeric addresses only)
 #   make asan         build/asan/portico (ASan + UBSan, for the test suite)
 #   make run          install what is missing, build, serve on 127.0.0.1:8080
-#   make check        unit + end-to-end (release and ASan) + lint; ends "N passed, N failed"
+#   make check        unit + end-to-end (release and ASan) + fuzz (short) + lint; ends "N passed, N failed"
 #   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning
 #   make lint         man page, --help/man agreement, file size caps
 #   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each

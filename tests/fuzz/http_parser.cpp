@@ -25,6 +25,24 @@ namespace {
 
 using Event = http::Parser::Event;
 
+// True when the chunked body `b` (whole, as forwarded) has trailer fields.
+bool has_trailers(std::string_view b) {
+  for (;;) {
+    size_t eol = b.find("\r\n");
+    if (eol == std::string_view::npos) return false;
+    uint64_t size = 0;
+    for (char c : b.substr(0, eol)) {
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0 || size > b.size()) break;
+      size = size * 16 + static_cast<uint64_t>(d);
+    }
+    b.remove_prefix(eol + 2);
+    if (size == 0) return b.substr(0, 2) != "\r\n";
+    if (size + 2 > b.size()) return false;
+    b.remove_prefix(size + 2);
+  }
+}
+
 class Session {
  public:
   Session(const http::Limits& l, std::string_view stream, const std::vector<size_t>* rooms)
@@ -52,15 +70,16 @@ class Session {
     }
   }
   const std::vector<std::string>& events() const { return events_; }
-  int status() const { return status_; }
+  std::string why() const { return std::to_string(status_) + " " + (stopped_ ? reason_ : "(running)"); }
 
  private:
   void stop(std::string e) {
     events_.push_back(std::move(e));
     stopped_ = true;
   }
-  void fail(const char* where, int status) {
+  void fail(const char* where, int status, const char* reason = "head too large") {
     status_ = status;
+    reason_ = reason;
     stop(where);
   }
   const char* buf() const { return chunk_ ? chunk_.get() : kNothing; }
@@ -87,7 +106,7 @@ class Session {
       Event ev = p_.execute(buf(), len_);
       FUZZ_CHECK(p_.pos() <= len_);
       if (ev == Event::More) return;
-      if (ev == Event::Error) return fail("error", p_.error_status());
+      if (ev == Event::Error) return fail("error", p_.error_status(), p_.error_reason());
       FUZZ_CHECK(ev == Event::Head || ev == Event::Upgrade);  // Done only comes while forwarding
       if (!answer(ev == Event::Upgrade)) return;
     }
@@ -127,10 +146,12 @@ class Session {
       return stop("handed over " + std::to_string(stream_.size() - at_ - end)), false;
     }
     if (h.expect >= 0 && !base::ieq(req.header("expect"), "100-continue")) return stop("error 417"), false;
+    head_fields_ = h.nheaders;
     keep_ = h.keep_alive;
     content_length_ = h.chunked ? ~uint64_t{0} : h.content_length;
     forwarded_ = 0;
     consume(end);
+    body_at_ = at_;
     forwarding_ = true;
     return true;
   }
@@ -141,7 +162,10 @@ class Session {
     size_t room = rooms_.next();
     size_t before = p_.pos(), len = room >= len_ - before ? len_ : before + room;
     Event ev = p_.execute(buf(), len);
-    if (ev == Event::Error) return fail("error mid-body", p_.error_status()), false;
+    // Trailers go into the head's table, as fields of the head, with spans
+    // across the consumes between steps (a known bug, see README).
+    if (p_.head().nheaders > head_fields_ && !fuzz::known_bugs()) return stop("trailers"), false;
+    if (ev == Event::Error) return fail("error mid-body", p_.error_status(), p_.error_reason()), false;
     FUZZ_CHECK(p_.pos() >= before && p_.pos() <= len);
     size_t n = p_.pos() - before;
     FUZZ_CHECK(memcmp(buf() + before, stream_.data() + at_ + before, n) == 0);
@@ -151,7 +175,9 @@ class Session {
       FUZZ_CHECK(ev == Event::More);
       return len_ > 0;
     }
-    if (content_length_ != ~uint64_t{0}) FUZZ_CHECK(p_.body_seen() == content_length_ && forwarded_ == content_length_);
+    bool chunked = content_length_ == ~uint64_t{0};
+    if (chunked && has_trailers(stream_.substr(body_at_, forwarded_)) && !fuzz::known_bugs()) return stop("trailers"), false;
+    if (!chunked) FUZZ_CHECK(p_.body_seen() == content_length_ && forwarded_ == content_length_);
     FUZZ_CHECK(p_.body_seen() <= forwarded_);
     events_.push_back("done " + std::to_string(p_.body_seen()) + " " + std::to_string(forwarded_));
     forwarding_ = false;
@@ -170,8 +196,11 @@ class Session {
   http::Parser p_;
   bool stopped_ = false, forwarding_ = false, keep_ = false;
   uint64_t content_length_ = 0, forwarded_ = 0;
+  uint16_t head_fields_ = 0;
+  size_t body_at_ = 0;  // offset in the stream of the body being forwarded
   std::vector<std::string> events_;
   int status_ = 0;  // of the error that stopped it
+  const char* reason_ = "";
 };
 
 }  // namespace
@@ -188,7 +217,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   whole.feed(r.stream);
   Session split(l, r.stream, &r.sizes);
   fuzz::deliver(r, [&split](std::string_view piece) { split.feed(piece); });
-  if (whole.events() != split.events()) std::fprintf(stderr, "error status whole %d, split %d\n", whole.status(), split.status());
+  if (whole.events() != split.events()) {
+    std::fprintf(stderr, "whole: %s\nsplit: %s\n", whole.why().c_str(), split.why().c_str());
+  }
   fuzz::same_events(whole.events(), split.events());
   return 0;
 }
