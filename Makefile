@@ -5,9 +5,10 @@
 #   make static       build/static/portico (static, stripped; numeric addresses only)
 #   make asan         build/asan/portico (ASan + UBSan, for the test suite)
 #   make run          install what is missing, build, serve on 127.0.0.1:8080
-#   make check        unit + end-to-end (release and ASan) + lint; ends "N passed, N failed"
+#   make check        unit + end-to-end (release and ASan) + fuzz (short) + lint; ends "N passed, N failed"
 #   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning
 #   make lint         man page, --help/man agreement, file size caps
+#   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each
 #
 # CROSS_COMPILE=aarch64-linux-gnu- cross-builds; V=1 shows commands; CI=true adds -Werror.
 
@@ -20,6 +21,8 @@ Q := $(if $(V),,@)
 SRC := $(sort $(wildcard src/*.cpp src/*/*.cpp))
 WWW := $(sort $(filter-out %~,$(wildcard www/*)))
 UNIT := $(sort $(wildcard tests/unit/*.cpp))
+FUZZ := $(patsubst tests/fuzz/%.cpp,build/fuzz/%,$(sort $(wildcard tests/fuzz/*.cpp)))
+FUZZ_SECONDS ?= 60
 LLHTTP_INC := /usr/share/include/llhttp
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion
@@ -33,20 +36,31 @@ CPPFLAGS_ALL := -Isrc -isystem $(LLHTTP_INC) -isystem /usr/include/bearssl -DPOR
 OPT_release := -O2 -g
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
 OPT_static := -O2
+# libFuzzer harnesses (tests/fuzz) link against objects built by clang with
+# coverage instrumentation, ASan and UBSan; the harness link adds libFuzzer.
+OPT_fuzz := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
+CXX_fuzz := clang++
+CC_fuzz := clang
 # BearSSL is linked from its static archive in every flavour: nothing but
 # libc (and libstdc++ in the dynamic builds) is needed at run time.
 LIBS := -l:libbearssl.a
 LDX_release := $(LIBS)
 LDX_asan := -fsanitize=address,undefined $(LIBS)
 LDX_static := -static -s -Wl,--fatal-warnings -Wl,--gc-sections $(LIBS)
+LDX_fuzz := -fsanitize=fuzzer,address,undefined $(LIBS)
 SECT_static := -ffunction-sections -fdata-sections
 
 DEPS_BUILD := build/.deps-build
 DEPS_TEST := build/.deps-test
 DEPS_BENCH := build/.deps-bench
 DEPS_VSCODE := build/.deps-vscode
+DEPS_FUZZ := build/.deps-fuzz
+DEPS_release := $(DEPS_BUILD)
+DEPS_asan := $(DEPS_BUILD)
+DEPS_static := $(DEPS_BUILD)
+DEPS_fuzz := $(DEPS_FUZZ)
 
-.PHONY: all static asan run check unit e2e lint bench clean deps
+.PHONY: all static asan run check unit e2e lint bench fuzz clean deps
 all: build/portico
 
 $(DEPS_BUILD): third_party/deps.sh third_party/PINS
@@ -62,6 +76,9 @@ $(DEPS_BENCH): $(DEPS_BUILD)
 $(DEPS_VSCODE): $(DEPS_BUILD)
 	$(Q)third_party/deps.sh packages vscode
 	$(Q)touch $@
+$(DEPS_FUZZ): $(DEPS_BUILD)
+	$(Q)third_party/deps.sh packages fuzz
+	$(Q)touch $@
 deps: $(DEPS_TEST)
 
 build/gen/www.cpp: src/gen_www.sh $(WWW)
@@ -70,33 +87,35 @@ build/gen/www.cpp: src/gen_www.sh $(WWW)
 
 # $(1) = flavour
 define flavour
-build/$(1)/libllhttp.a: $(DEPS_BUILD) third_party/PINS
-	$$(Q)third_party/deps.sh llhttp build/$(1) $(CC) $(OPT_$(1)) $(SECT_$(1)) -fPIC -w
+CXX_$(1) ?= $(CXX)
+CC_$(1) ?= $(CC)
+build/$(1)/libllhttp.a: $(DEPS_$(1)) third_party/PINS
+	$$(Q)third_party/deps.sh llhttp build/$(1) $$(CC_$(1)) $(OPT_$(1)) $(SECT_$(1)) -fPIC -w
 
-build/$(1)/obj/%.o: src/%.cpp $(DEPS_BUILD) Makefile
+build/$(1)/obj/%.o: src/%.cpp $(DEPS_$(1)) Makefile
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CXX [$(1)] $$<")
-	$$(Q)$(CXX) $(CXXSTD) $(WARN) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
+	$$(Q)$$(CXX_$(1)) $(CXXSTD) $(WARN) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
 
 build/$(1)/obj/gen/www.o: build/gen/www.cpp
 	@mkdir -p $$(@D)
-	$$(Q)$(CXX) $(CXXSTD) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
+	$$(Q)$$(CXX_$(1)) $(CXXSTD) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
 
 OBJ_$(1) := $(patsubst src/%.cpp,build/$(1)/obj/%.o,$(SRC)) build/$(1)/obj/gen/www.o
 LIBOBJ_$(1) := $$(filter-out build/$(1)/obj/main.o,$$(OBJ_$(1)))
 
 build/$(1)/portico: $$(OBJ_$(1)) build/$(1)/libllhttp.a
 	$$(if $$(V),,@echo "  LD  [$(1)] $$@")
-	$$(Q)$(CXX) $(OPT_$(1)) $$^ $(LDX_$(1)) -o $$@
+	$$(Q)$$(CXX_$(1)) $(OPT_$(1)) $$^ $(LDX_$(1)) -o $$@
 
-build/$(1)/unit/%.o: tests/unit/%.cpp $(DEPS_BUILD) Makefile
+build/$(1)/unit/%.o: tests/unit/%.cpp $(DEPS_$(1)) Makefile
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CXX [$(1)] $$<")
-	$$(Q)$(CXX) -std=c++17 -fno-rtti $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
+	$$(Q)$$(CXX_$(1)) -std=c++17 -fno-rtti $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
 
 build/$(1)/unit_tests: $$(patsubst tests/unit/%.cpp,build/$(1)/unit/%.o,$(UNIT)) $$(LIBOBJ_$(1)) build/$(1)/libllhttp.a
 	$$(if $$(V),,@echo "  LD  [$(1)] $$@")
-	$$(Q)$(CXX) $(OPT_$(1)) $$^ $(LDX_$(1)) -o $$@
+	$$(Q)$$(CXX_$(1)) $(OPT_$(1)) $$^ $(LDX_$(1)) -o $$@
 
 -include $$(OBJ_$(1):.o=.d) $$(patsubst tests/unit/%.cpp,build/$(1)/unit/%.d,$(UNIT))
 endef
@@ -104,6 +123,17 @@ endef
 $(eval $(call flavour,release))
 $(eval $(call flavour,asan))
 $(eval $(call flavour,static))
+$(eval $(call flavour,fuzz))
+
+# One binary per harness: tests/fuzz/NAME.cpp -> build/fuzz/NAME.
+build/fuzz/harness/%.o: tests/fuzz/%.cpp tests/fuzz/fuzz.h $(DEPS_FUZZ) Makefile
+	@mkdir -p $(@D)
+	$(if $(V),,@echo "  CXX [fuzz] $<")
+	$(Q)$(CXX_fuzz) -std=c++17 -fno-rtti $(WARN) $(OPT_fuzz) $(CPPFLAGS_ALL) -c $< -o $@
+$(FUZZ): build/fuzz/%: build/fuzz/harness/%.o $(LIBOBJ_fuzz) build/fuzz/libllhttp.a
+	$(if $(V),,@echo "  LD  [fuzz] $@")
+	$(Q)$(CXX_fuzz) $(OPT_fuzz) $^ $(LDX_fuzz) -o $@
+-include $(patsubst build/fuzz/%,build/fuzz/harness/%.d,$(FUZZ))
 
 # Replaced by rename, so a running build/portico never blocks the copy.
 build/portico: build/release/portico
@@ -122,12 +152,17 @@ run: build/portico $(DEPS_VSCODE)
 
 # The end-to-end tests drive a real VS Code server: installed once into
 # build/vscode (about a minute), reused by later runs.
-check: $(DEPS_TEST) $(DEPS_VSCODE) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests
+check: $(DEPS_TEST) $(DEPS_VSCODE) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests $(FUZZ)
 	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
 	$(Q)tests/run.sh
 
 lint: $(DEPS_TEST) build/portico
 	$(Q)tests/run.sh lint
+
+# Every harness for FUZZ_SECONDS, from tests/fuzz/corpus into a scratch corpus
+# under build/fuzz/work; fails if any harness finds a crash.
+fuzz: $(FUZZ)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: $(DEPS_BENCH) build/static/portico
 	$(Q)tests/bench/bench.sh build/static/portico

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# run.sh [all|lint] — every suite of `make check`, then one closing line
+# run.sh [all|lint|fuzz] — every suite of `make check`, then one closing line
 # "N passed, N failed" (the line CI reads).  Unit tests count doctest test
 # cases; end-to-end tests count cases, once against the release build and
-# once against the ASan+UBSan build; lint counts checks.  A suite that dies
+# once against the ASan+UBSan build; each libFuzzer harness counts once (a
+# short run, FUZZ_CHECK_SECONDS each); lint counts checks.  A suite that dies
 # without its summary counts as one failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,16 +43,22 @@ e2e() { # e2e FLAVOUR BINARY
 	add "e2e ($1)" "$p" "$f"
 }
 
-lint() {
-	out=$log/lint.txt
-	sh tests/tools/lint.sh build/portico > "$out" 2>&1
-	line=$(grep '^lint: ' "$out" | tail -1)
+checks() { # checks SUITE LOG COMMAND...: a suite of "ok"/"FAIL" lines ending "SUITE: N passed, N failed"
+	suite=$1 out=$2
+	shift 2
+	"$@" > "$out" 2>&1
+	line=$(grep "^$suite: " "$out" | tail -1)
 	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.*, \([0-9]*\) failed.*/\1/p')
 	[ -n "$p" ] || { p=0; f=1; }
 	grep '^FAIL' "$out"
-	add lint "$p" "$f"
+	add "$suite" "$p" "$f"
 }
+
+lint() { checks lint "$log/lint.txt" sh tests/tools/lint.sh build/portico; }
+
+# Each harness briefly (about 35 s in all), from its seeds; `make fuzz` runs long.
+fuzz() { checks fuzz "$log/fuzz.txt" sh tests/fuzz/run.sh "${FUZZ_CHECK_SECONDS:-4}"; }
 
 case $mode in
 all)
@@ -59,10 +66,12 @@ all)
 	unit asan
 	e2e release build/portico
 	e2e asan build/asan/portico
+	fuzz
 	lint
 	;;
 lint) lint ;;
-*) echo "usage: tests/run.sh [all|lint]" >&2; exit 100 ;;
+fuzz) fuzz ;;
+*) echo "usage: tests/run.sh [all|lint|fuzz]" >&2; exit 100 ;;
 esac
 echo "logs in $log/"
 echo "$passed passed, $failed failed"

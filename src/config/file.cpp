@@ -17,9 +17,17 @@ namespace {
 
 constexpr size_t kMaxFile = 64 * 1024;
 
+// The message is one line whatever the file holds: a control character
+// (a decoded "\n" in a quoted value, a CR inside a key) is written as \xHH.
 bool fail(Error* err, const std::string& path, int line, const std::string& what) {
+  static constexpr char kHex[] = "0123456789abcdef";
   err->status = kExitConfig;
-  err->message = "config " + path + ":" + std::to_string(line) + ": " + what;
+  err->message.clear();
+  for (char c : "config " + path + ":" + std::to_string(line) + ": " + what) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) err->message += c;
+    else err->message += {'\\', 'x', kHex[u >> 4], kHex[u & 15]};
+  }
   return false;
 }
 

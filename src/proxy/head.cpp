@@ -3,6 +3,7 @@
 
 #include "base/strings.h"
 #include "base/writer.h"
+#include "http/status.h"
 
 namespace proxy {
 
@@ -26,6 +27,18 @@ void put_cookie_without(base::Writer& w, std::string_view cookies, std::string_v
     cookies.remove_prefix(semi + 1);
   }
   if (!first) w.put("\r\n");
+}
+
+// Fields whose meaning portico vouches for, so a client's own never pass:
+// who the client is and how it came (an app trusting Forwarded or X-Real-IP
+// would believe whatever a client wrote there), plus Host, Cookie (both
+// re-stated below) and Expect (answered by the session).
+bool said_by_portico(std::string_view name) {
+  for (const char* f : {"host", "cookie", "expect", "forwarded", "x-forwarded-for", "x-forwarded-proto",
+                        "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "x-real-ip"}) {
+    if (base::ieq(name, f)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -57,11 +70,7 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   std::string_view connection = req.header("connection");
   for (uint16_t i = 0; i < req.head->nheaders; i++) {
     std::string_view name = req.table[i].name.in(req.base);
-    if (hop_by_hop(name, connection) || base::ieq(name, "host") || base::ieq(name, "cookie") ||
-        base::ieq(name, "x-forwarded-for") || base::ieq(name, "x-forwarded-proto") || base::ieq(name, "x-forwarded-host") ||
-        base::ieq(name, "expect")) {
-      continue;
-    }
+    if (hop_by_hop(name, connection) || said_by_portico(name)) continue;
     w.put(name);
     w.put(": ");
     w.put(base::trim_ows(req.table[i].value.in(req.base)));
@@ -93,7 +102,7 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   return true;
 }
 
-bool write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix) {
+bool write_response_head(base::Writer& w, int status, std::string_view head, std::string_view location_prefix) {
   auto next_line = [&head]() {
     size_t nl = head.find('\n');
     std::string_view l = head.substr(0, nl);
@@ -101,6 +110,9 @@ bool write_response_head(base::Writer& w, std::string_view head, std::string_vie
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     return l;
   };
+  // llhttp skips CR and LF bytes before the status line.
+  size_t start = head.find_first_not_of("\r\n");
+  head.remove_prefix(start == std::string_view::npos ? head.size() : start);
   std::string_view status_line = next_line(), line, connection;
   for (std::string_view rest = head; !rest.empty();) {  // Connection names more hop-by-hop fields
     size_t nl = rest.find('\n');
@@ -109,38 +121,38 @@ bool write_response_head(base::Writer& w, std::string_view head, std::string_vie
     if (base::ieq(l.substr(0, 11), "connection:")) connection = base::trim_ows(l.substr(11));
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
   }
+  // The status as llhttp read it ("0200" is 200), then the app's reason.
   size_t sp = status_line.find(' ');
-  w.put("HTTP/1.1");
-  w.put(sp == std::string_view::npos ? std::string_view(" 502 Bad Gateway") : status_line.substr(sp));
+  size_t sp2 = sp == std::string_view::npos ? sp : status_line.find(' ', sp + 1);
+  std::string_view why = sp2 == std::string_view::npos ? std::string_view() : base::trim_ows(status_line.substr(sp2 + 1));
+  w.put("HTTP/1.1 ");
+  w.put_u64(static_cast<uint64_t>(status));
+  w.put(' ');
+  w.put(why.empty() ? std::string_view(http::reason(status)) : why);
   w.put("\r\n");
+  // obs-fold: RFC 9112 §5.2 lets a proxy answer 502 or unfold; unfolding
+  // would mean re-deciding what the value is (a Location that starts on the
+  // next line) behind llhttp's back, so the head is refused.
   auto folded = [](std::string_view l) { return !l.empty() && (l.front() == ' ' || l.front() == '\t'); };
-  line = next_line();
-  if (folded(line)) return false;  // nothing to fold into
-  while (!line.empty()) {
+  for (line = next_line(); !line.empty(); line = next_line()) {
+    if (folded(line)) return false;
     size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos) return false;
     std::string_view name = line.substr(0, colon);
     bool framing = base::ieq(name, "content-length") || base::ieq(name, "transfer-encoding");
     bool keep = framing || !hop_by_hop(name, connection);
     std::string_view value = base::trim_ows(line.substr(colon + 1));
-    if (keep) {
-      w.put(name);
-      w.put(": ");
-      // A path the app gave from its own root ("/login", not "//host/x") is
-      // under the prefix the client used.
-      if (!location_prefix.empty() && base::ieq(name, "location") && value.substr(0, 1) == "/" &&
-          value.substr(0, 2) != "//") {
-        w.put(location_prefix);
-      }
-      w.put(value);
+    if (!keep) continue;
+    w.put(name);
+    w.put(": ");
+    // A path the app gave from its own root ("/login", not "//host/x") is
+    // under the prefix the client used.
+    if (!location_prefix.empty() && base::ieq(name, "location") && value.substr(0, 1) == "/" &&
+        value.substr(0, 2) != "//") {
+      w.put(location_prefix);
     }
-    for (line = next_line(); folded(line); line = next_line()) {
-      if (keep) {
-        w.put(' ');
-        w.put(base::trim_ows(line));
-      }
-    }
-    if (keep) w.put("\r\n");
+    w.put(value);
+    w.put("\r\n");
   }
   return true;
 }

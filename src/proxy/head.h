@@ -8,7 +8,8 @@
 // and what it names, Keep-Alive, Proxy-*, TE, Trailer, Upgrade unless this
 // is an upgrade); no Expect (the session answers it); portico's session
 // cookie removed from Cookie, other cookies byte for byte;
-// X-Forwarded-For/-Proto/-Host set by portico, never passed on.  The
+// X-Forwarded-For/-Proto/-Host set by portico; a client's Forwarded,
+// X-Forwarded-*, X-Real-IP never passed on.  The
 // response head: HTTP/1.1 and the status, no hop-by-hop fields.
 #pragma once
 
@@ -37,13 +38,13 @@ bool hop_by_hop(std::string_view name, std::string_view connection);
 // Writes the head for `req` into u's output.  False when it does not fit.
 bool write_request_head(reactor::Conn& u, const http::Request& req, const Forwarding& fw);
 
-// Writes the backend's response head (`head`, as llhttp validated it) for
-// the client, without its last empty line: "HTTP/1.1", the status, then
+// Writes the backend's response head (`head`, as llhttp validated it, and
+// `status` as llhttp read it) for the client, without its last empty line:
+// "HTTP/1.1", the status, then
 // every field but the hop-by-hop ones, a Location from the app's root with
 // `location_prefix` in front.  The caller adds Connection and the end.
 // False for a head that cannot be passed on as HTTP/1.1 says: a field with
-// no name or no colon.  obs-fold (a line starting with SP or HTAB) is joined
-// to the field before it with one SP (RFC 9112 §5.2).
-bool write_response_head(base::Writer& w, std::string_view head, std::string_view location_prefix);
+// no name or no colon, or obs-fold (a line starting with SP or HTAB).
+bool write_response_head(base::Writer& w, int status, std::string_view head, std::string_view location_prefix);
 
 }  // namespace proxy

@@ -41,6 +41,8 @@ struct Exchange {
   bool interim = false;        // the head just parsed is a 1xx (not 101): more heads follow
   bool client_http11 = false;  // an HTTP/1.0 client gets no 1xx (RFC 9110 §15.2)
   uint8_t interims = 0;        // 1xx heads seen: bounded, as everything an app sends
+  uint32_t head_seen = 0;      // bytes of a head not yet whole that llhttp has parsed: they stay
+                               // in u's input until the head is re-written, and are not fed again
   uint8_t location_len = 0;
   char location_prefix[Forwarding::kMaxLocationPrefix];  // see Forwarding
 };
@@ -53,9 +55,16 @@ int on_headers_complete(llhttp_t* p) {
   auto* e = static_cast<Exchange*>(p->data);
   e->headers_done = true;
   e->interim = interim(p);
-  // A response to HEAD has no body whatever its framing says; the pause then
-  // comes at its (immediate) end.  A 1xx always pauses at its head.
-  return e->head_only && !e->interim ? 1 : HPE_PAUSED;
+  // A response to HEAD, a 1xx, 204 and 304 have no body whatever their
+  // framing says (RFC 9110 §6.4.1); llhttp leaves that to its caller, and
+  // bytes after such a head would otherwise go on as its "body", where the
+  // client reads them as the answer to its next request.  A 1xx pauses at
+  // its head (it is re-written on its own); the others pause at their end.
+  if (e->interim) {
+    p->flags |= F_SKIPBODY;
+    return HPE_PAUSED;
+  }
+  return e->head_only || p->status_code == 204 || p->status_code == 304 ? 1 : HPE_PAUSED;
 }
 int on_message_complete(llhttp_t* p) {
   auto* e = static_cast<Exchange*>(p->data);
@@ -125,6 +134,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   e.client_http11 = req.head->minor >= 1;
   e.request_done = e.head_sent = e.message_done = e.headers_done = e.interim = false;
   e.interims = 0;
+  e.head_seen = 0;
   e.location_len = static_cast<uint8_t>(std::min(fw.location_prefix.size(), sizeof e.location_prefix));
   fw.location_prefix.copy(e.location_prefix, e.location_len);
   if (!write_request_head(*u, req, fw)) {
@@ -249,13 +259,14 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
     // body), so it runs on empty input then too.
     if (u.in_len() == 0 && !e.head_sent) break;
     size_t room = 0;
-    size_t len = u.in_len();
+    size_t from = e.head_sent ? 0 : e.head_seen;
+    size_t len = u.in_len() - from;
     if (e.head_sent) {
       c->out_space(&room);
       if (room == 0) break;
       len = len < room ? len : room;
     }
-    const char* in = u.in() != nullptr ? u.in() : kNothing;
+    const char* in = (u.in() != nullptr ? u.in() : kNothing) + from;
     llhttp_errno_t err = llhttp_execute(&e.parser, in, len);
     size_t used = len;
     if (err == HPE_PAUSED) {
@@ -269,8 +280,11 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
     if (!e.head_sent) {
       if (!e.headers_done) {
         if (u.in_len() == u.loop().pool().chunk_size()) return fail(u, e, 502, "response head too large");
+        e.head_seen = static_cast<uint32_t>(from + used);
         break;  // more head to come
       }
+      used += from;  // the whole head, from the start of u's input
+      e.head_seen = 0;
       if (!copy_head(u, e, used)) return fail(u, e, 502, "sent an unusable response head");
     } else {
       size_t cap = 0;
@@ -316,7 +330,8 @@ bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
   size_t cap = 0;
   char* p = c.out_space(&cap);
   base::Writer w(p, p != nullptr ? cap : 0);
-  if (!write_response_head(w, std::string_view(u.in(), head_len), std::string_view(e.location_prefix, e.location_len))) {
+  if (!write_response_head(w, status, std::string_view(u.in(), head_len),
+                           std::string_view(e.location_prefix, e.location_len))) {
     return false;
   }
   if (status >= 200) {

@@ -164,7 +164,9 @@ Flow Tunnel::handshake(Conn& u, Side& s) {
     case Io::Error:
       return refuse(u, s, "the backend closed before answering the upgrade");
   }
-  llhttp_errno_t err = llhttp_execute(&s.parser, u.in(), u.in_len());
+  // Only the bytes just read: what came before is parsed already, and stays
+  // in the buffer (from its start) until the head is whole.
+  llhttp_errno_t err = llhttp_execute(&s.parser, u.in() + u.in_len() - n, n);
   if (err == HPE_OK && !s.headers_done) return Flow::Keep;
   if (err != HPE_PAUSED || !s.headers_done) return refuse(u, s, "malformed upgrade answer");
   if (llhttp_get_status_code(&s.parser) != 101) return refuse(u, s, "the backend did not upgrade");

@@ -101,7 +101,10 @@ Outcome port_proxy(void* ctx, Exchange& ex) {
   if (r.port == 0) return fail(ex, 400, "Invalid port: expected a number from 1 to 65535");
   if (r.port == p.self_port) return fail(ex, 403, "Forbidden: that port is portico itself");
   std::string_view path = ex.req.path;
-  bool preflight = p.skip_preflight && ex.req.method == "OPTIONS";
+  // A CORS preflight has no body.  One with a body is no preflight: an app
+  // that does not read bodies on OPTIONS would take it for a request of its
+  // own, which nobody logged in for.
+  bool preflight = p.skip_preflight && ex.req.method == "OPTIONS" && !ex.req.head->has_body;
   if (!preflight && !p.login->authenticated(ex.req)) {
     bool page = ex.req.method == "GET" || ex.req.method == "HEAD";
     if (r.kind == PortRoute::Kind::Domain) {

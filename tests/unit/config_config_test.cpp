@@ -127,6 +127,11 @@ TEST_CASE("config file errors exit 102 and name file and line") {
   }
   Run missing = load({"--config", "/nonexistent/portico.yaml"});
   CHECK(missing.err.status == config::kExitConfig);
+  // Found by tests/fuzz/config_file: a decoded "\n" in the value came back
+  // inside the one-line message.
+  Run nl = load({}, "bind-addr: \"a\\nb\"\n");
+  CHECK(nl.err.message.find('\n') == std::string::npos);
+  CHECK(nl.err.message.find("'a\\x0ab'") != std::string::npos);
 }
 
 TEST_CASE("PORT replaces the port of any bind address, as code-server") {

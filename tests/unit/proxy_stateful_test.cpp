@@ -241,3 +241,68 @@ TEST_CASE("what a client sends before the 101, more than a buffer, all follows i
   ::close(c);
   CHECK(r.until([&] { return r.loop.conns() == 0; }));
 }
+
+TEST_CASE("a response head that arrives in pieces is parsed once, whole") {
+  // Found by tests/fuzz/http_response: the head was fed to llhttp from its
+  // first byte again on every read, so a valid answer got a 502.
+  rig::Rig r;
+  int c = r.client();
+  put(c, "GET /p HTTP/1.1\r\nHost: a\r\n\r\n");
+  int b = r.accept_backend();
+  read_n(r, b, 20);
+  const std::string answer = "\r\nHTTP/1.1 0200 Fine\r\nX-A: a\r\nContent-Length: 2\r\n\r\nok";
+  for (size_t at = 0; at < answer.size(); at += 7) {
+    put(b, answer.substr(at, 7));
+    r.turns(1);
+  }
+  std::string got;
+  r.until([&] { return (got += take(c)).size() >= 2 && got.substr(got.size() - 2) == "ok"; });
+  CHECK_MESSAGE(got.find("HTTP/1.1 200 Fine\r\n") == 0, got);
+  CHECK_MESSAGE(got.find("\r\nX-A: a\r\n") != std::string::npos, got);
+  ::close(b);
+  all_closed(r, c);
+}
+
+TEST_CASE("a 101 that arrives in pieces opens the tunnel") {
+  // Found by an adversarial review: every split 101 was "malformed".
+  rig::Rig r;
+  int c = r.client();
+  put(c, "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  int b = r.accept_backend();
+  read_n(r, b, 60);
+  const std::string k101 = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhi";
+  for (size_t at = 0; at < k101.size(); at += 9) {
+    put(b, k101.substr(at, 9));
+    r.turns(1);
+  }
+  std::string got;
+  r.until([&] { return (got += take(c)).size() >= k101.size(); });
+  CHECK(got == k101);
+  ::close(b);
+  all_closed(r, c);
+}
+
+TEST_CASE("bytes after a 204 or 304 head are no body: never passed on, the connection not reused") {
+  // Found by an adversarial review: a 204 "with" Content-Length relayed what
+  // followed, which a client reads as the answer to its next request.
+  for (const char* status : {"204 No Content", "304 Not Modified"}) {
+    CAPTURE(status);
+    rig::Rig r;
+    int c = r.client();
+    put(c, "GET /p HTTP/1.1\r\nHost: a\r\n\r\n");
+    int b = r.accept_backend();
+    read_n(r, b, 20);
+    put(b, std::string("HTTP/1.1 ") + status + "\r\nContent-Length: 40\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil");
+    std::string got;
+    r.until([&] { return (got += take(c)).find("\r\n\r\n") != std::string::npos; });
+    r.turns(3);
+    got += take(c);
+    CHECK_MESSAGE(got.find("evil") == std::string::npos, got);
+    CHECK(got.find(std::string("HTTP/1.1 ") + status) == 0);
+    bool eof = false;
+    CHECK(r.until([&] { return take(b, &eof), eof; }));  // extra bytes: the backend connection is not kept
+    ::close(b);
+    all_closed(r, c);
+  }
+}
