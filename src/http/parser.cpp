@@ -232,6 +232,8 @@ int Parser::check_field() {
   } else if (base::ieq(name, "expect")) {
     head_.expect = i;
   } else if (base::ieq(name, "upgrade")) {
+    // One, as Host: the route reads the first, llhttp and the proxy any.
+    if (head_.upgrade_field >= 0) return fail(400, "more than one Upgrade field");
     head_.upgrade_field = i;
   }
   return 0;
