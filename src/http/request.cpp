@@ -33,6 +33,9 @@ int make_request(const char* base, const Head* head, const Header* table, std::s
   req->head_only = head->method == HTTP_HEAD;
   std::string_view t = head->url.in(base);
   req->target = t;
+  // A fragment is the client's own business (RFC 9110 §4.2.5): it is
+  // neither routed on nor passed on.
+  t = t.substr(0, t.find('#'));
   if (t == "*") {
     if (head->method != HTTP_OPTIONS) return 400;
     req->path = req->origin = t;

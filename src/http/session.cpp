@@ -93,9 +93,10 @@ Flow Protocol::on_readable(Conn& c) {
         return Flow::Keep;
       case Io::Eof:
         if (s.phase == Phase::Await || s.phase == Phase::Hold) {
-          // Half-closed after a whole request: the answer still goes out,
-          // then the connection ends.
-          s.close_after = true;
+          // Half-closed after a whole request: its answer still goes out, and
+          // so do those of the requests pipelined behind it; then the
+          // connection ends (advance()).
+          s.peer_done = true;
           c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);
           return Flow::Keep;
         }
@@ -140,7 +141,7 @@ Flow Protocol::advance(Conn& c, Session& s) {
     if (c.out_pending()) return Flow::Keep;
     // Between a head and its message end the parser may need no more bytes
     // (no body, or the body already buffered), so it runs on empty input too.
-    if (c.in_len() == 0 && s.parser.in_head()) return Flow::Keep;
+    if (c.in_len() == 0 && s.parser.in_head()) return s.peer_done ? linger(c, s) : Flow::Keep;
     if (s.phase == Phase::Collect) {
       if (c.in_len() < s.parser.pos() + s.body_len) return Flow::Keep;
       Request req;

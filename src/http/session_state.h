@@ -35,6 +35,7 @@ struct Session {
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
   bool sniffed = false;        // the first byte was looked at (TLS or not)
+  bool peer_done = false;      // the client half-closed: answer what is buffered, then end
   bool close_after = false;    // end the connection once the current answer has left: the
                                // one record of it, set as each reason is learnt (Protocol::keeps)
 };

@@ -97,10 +97,17 @@ std::string_view blame(const Target& t, const char* what, char (&out)[160]) {
 size_t HttpProxy::proto_size() { return sizeof(Exchange); }
 
 Conn* HttpProxy::connect(Conn& client, const Target& t) {
-  if (Conn* u = pool_.take(&t)) {
-    exchange_of(*u).phase = Phase::Exchanging;
-    u->stop_timer();
-    return u;
+  // A pooled connection whose FIN (or stray bytes) came in this very batch
+  // has not had its own event yet: the socket is asked, so a request is
+  // never sent down a connection the backend has already ended.
+  while (Conn* u = pool_.take(&t)) {
+    char probe;
+    if (recv(u->fd(), &probe, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      exchange_of(*u).phase = Phase::Exchanging;
+      u->stop_timer();
+      return u;
+    }
+    u->close("idle backend connection ended");
   }
   int fd = t.connect();
   if (fd < 0) return nullptr;

@@ -38,3 +38,13 @@ TEST_CASE("origin_form of every target form") {
   Parsed star("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(star.req().origin_form() == "*");
 }
+
+TEST_CASE("a fragment is neither routed on nor passed on") {
+  Parsed p("GET /a/b?x=1#frag HTTP/1.1\r\nHost: h\r\n\r\n");
+  CHECK(p.req().path == "/a/b");
+  CHECK(p.req().query == "x=1");
+  CHECK(p.req().origin_form() == "/a/b?x=1");
+  Parsed q("GET /a#x?y HTTP/1.1\r\nHost: h\r\n\r\n");
+  CHECK(q.req().path == "/a");
+  CHECK(q.req().query.empty());
+}

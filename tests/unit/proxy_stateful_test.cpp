@@ -306,3 +306,54 @@ TEST_CASE("bytes after a 204 or 304 head are no body: never passed on, the conne
     all_closed(r, c);
   }
 }
+
+TEST_CASE("requests pipelined before a half-close are all answered, then the connection ends") {
+  // Found by an adversarial review: after the half-close only the first
+  // proxied request was answered.
+  rig::Rig r;
+  int c = r.client();
+  std::string req = "GET /p HTTP/1.1\r\nHost: a\r\n\r\n";
+  put(c, req + req + req);
+  shutdown(c, SHUT_WR);
+  int b = r.accept_backend();
+  std::string seen;
+  for (int i = 0; i < 3; i++) {
+    r.until([&] {
+      seen += take(b);
+      int heads = 0;
+      for (size_t at = seen.find("GET /"); at != std::string::npos; at = seen.find("GET /", at + 1)) heads++;
+      return heads > i;
+    });
+    put(b, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + std::to_string(i));
+  }
+  std::string got = to_eof(r, c);
+  size_t n = 0;
+  for (size_t at = got.find("HTTP/1.1 200 OK"); at != std::string::npos; at = got.find("HTTP/1.1 200 OK", at + 1)) n++;
+  CHECK_MESSAGE(n == 3, got);
+  CHECK(got.substr(got.size() - 1) == "2");
+  ::close(b);
+  all_closed(r, c);
+}
+
+TEST_CASE("a pooled connection the backend ended is not reused, even before its event") {
+  // Found by an adversarial review: a FIN that arrived with the client's next
+  // request meant a 502, the request sent down a dead connection.
+  rig::Rig r;
+  int c = r.client();
+  put(c, "GET /p HTTP/1.1\r\nHost: a\r\n\r\n");
+  int b = r.accept_backend();
+  read_n(r, b, 20);
+  put(b, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1");
+  std::string got;
+  r.until([&] { return (got += take(c)).find("\r\n\r\n1") != std::string::npos; });
+  ::shutdown(b, SHUT_WR);  // the backend ends it: FIN and the next request in the same turn
+  put(c, "GET /p HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  int b2 = r.accept_backend();
+  read_n(r, b2, 20);
+  put(b2, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2");
+  std::string second = to_eof(r, c);
+  CHECK_MESSAGE(second.find("HTTP/1.1 200 OK") == 0, second);
+  ::close(b);
+  ::close(b2);
+  all_closed(r, c);
+}
