@@ -142,6 +142,7 @@ class Parser {
   bool upgraded_ = false;        // Event::Upgrade was returned: never parse again
   uint8_t host_count_ = 0;
   uint64_t body_seen_ = 0;
+  uint16_t body_tail_ = 0;       // the last two bytes of a chunked body, across calls
   // Bare CR/LF scan of the head (llhttp 8.1.0 lets a bare LF end the request line).
   size_t scan_pos_ = 0;
   uint32_t scan_line_ = 0;       // bytes in the current line
