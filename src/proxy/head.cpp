@@ -64,9 +64,16 @@ bool write_request_head(Conn& u, const http::Request& req, const Forwarding& fw)
   w.put(fw.add_prefix);
   if (target.empty() || (target.front() != '/' && target != "*")) w.put('/');
   w.put(target);
-  w.put(" HTTP/1.1\r\nHost: ");
-  w.put(req.host());
-  w.put("\r\n");
+  // An HTTP/1.0 client's request goes on as HTTP/1.0 (nginx's default too):
+  // the answer then comes without chunked framing, which that client could
+  // not read, and without a Host the client did not give.
+  bool old = req.head->minor == 0;
+  w.put(old ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  if (!old || !req.host().empty()) {
+    w.put("Host: ");
+    w.put(req.host());
+    w.put("\r\n");
+  }
   std::string_view connection = req.header("connection");
   for (uint16_t i = 0; i < req.head->nheaders; i++) {
     std::string_view name = req.table[i].name.in(req.base);

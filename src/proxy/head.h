@@ -3,7 +3,8 @@
 // canonical form whatever the other side sent (shared/reference/testing.md
 // §3.1, "Re-framing").  The request head:
 //
-// One Host; the one framing field the parser validated (Content-Length or
+// The client's HTTP version (1.0 or 1.1); one Host (none for an HTTP/1.0
+// request without one); the one framing field the parser validated (Content-Length or
 // Transfer-Encoding: chunked), re-stated; no hop-by-hop fields (Connection
 // and what it names, Keep-Alive, Proxy-*, TE, Trailer, Upgrade unless this
 // is an upgrade); no Expect (the session answers it); portico's session

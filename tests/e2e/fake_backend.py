@@ -62,7 +62,8 @@ class FakeBackend:
                 names = [h[0].lower() for h in headers]
                 te = [v for k, v in headers if k.lower() == "transfer-encoding"]
                 cl = [v for k, v in headers if k.lower() == "content-length"]
-                assert version == "HTTP/1.1" and names.count("host") == 1 and not (te and cl), "not canonical"
+                assert version in ("HTTP/1.1", "HTTP/1.0") and names.count("host") <= 1 and not (te and cl), "not canonical"
+                assert version == "HTTP/1.0" or names.count("host") == 1, "HTTP/1.1 without Host"
                 body = b""
                 if te:
                     assert te == ["chunked"]
@@ -83,14 +84,14 @@ class FakeBackend:
                         buf += c.recv(1 << 20)
                     body, buf = buf[:n], buf[n:]
                 self.log.append((method, target, headers, hashlib.sha256(body).hexdigest(), len(body)))
-                if not self._answer(c, method, target, headers, body):
+                if not self._answer(c, method, target, headers, body, version):
                     return
         except (OSError, AssertionError, ValueError):
             return
         finally:
             c.close()
 
-    def _answer(self, c, method, target, headers, body):
+    def _answer(self, c, method, target, headers, body, version):
         parts = target.split("/")
         if target.startswith("/bytes/"):
             n, mode = int(parts[2]), parts[3]
@@ -98,6 +99,9 @@ class FakeBackend:
             if mode == "cl":
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
                 c.sendall(data if method != "HEAD" else b"")
+            elif version == "HTTP/1.0":  # as a real server: no chunks for 1.0, the close ends it
+                c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + data)
+                return False
             else:
                 c.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
                 for i in range(0, n, 100000):

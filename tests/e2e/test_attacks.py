@@ -4,7 +4,7 @@ the ASan+UBSan build too, where a stale pointer is a report, not luck): each
 case is one finding of issue 11, and fails on the code that had it."""
 import socket
 
-from fake_backend import FakeBackend
+from fake_backend import FakeBackend, pattern
 from harness import Portico, check, exchange, is_closed, parse_responses, recv_all
 
 PW = "correct horse"
@@ -261,6 +261,21 @@ def case_what_the_client_says_about_itself_never_reaches_the_app():
         for n in ("forwarded", "x-real-ip", "x-forwarded-port", "x-forwarded-prefix"):
             check(n not in names, "%s reached the app: %r" % (n, b.log[0][2]))
         check(dict((k.lower(), v) for k, v in b.log[0][2])["x-forwarded-for"] == "127.0.0.1", b.log[0][2])
+    finally:
+        p.stop()
+        b.close()
+
+
+def case_an_http10_client_never_gets_chunked_framing():
+    # Found by an adversarial review: a chunked answer went to an HTTP/1.0
+    # client as it was, and a request without Host went on with "Host: ".
+    b, p = proxied()
+    try:
+        got = exchange(p, b"GET /bytes/5000/chunked HTTP/1.0\r\n\r\n")
+        check(got.startswith(b"HTTP/1.1 200 ") and b"Transfer-Encoding" not in got, got[:300])
+        check(got.split(b"\r\n\r\n", 1)[1] == pattern(5000), "the body is not the app's bytes alone")
+        seen = b.log[-1]
+        check(not any(k.lower() == "host" for k, _ in seen[2]), "a Host was made up: %r" % seen[2])
     finally:
         p.stop()
         b.close()
