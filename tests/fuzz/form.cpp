@@ -63,7 +63,7 @@ std::string form_of(std::string_view key, std::string_view value) {
 }
 
 std::string json_of(std::string_view key, std::string_view value) {
-  std::string s(6 * (key.size() + value.size()) + 16, '\0');
+  std::string s(6 * (key.size() + value.size()) + 32, '\0');  // 22 bytes of frame
   base::Writer w(&s[0], s.size());
   w.put("{ \"other\": 1, \"");
   w.put_json(key);
