@@ -221,7 +221,7 @@ int Server::start() {
   login_.proxy_domains = &cfg_.proxy_domains;
   port_proxy_.self_port = sys::loopback_port(listener_.fd());
 
-  // The middleware vector, in the order of shared/design/ARCHITECTURE.md.
+  // The middleware vector, in the order of docs/ARCHITECTURE.md.
   bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
             chain_.use("https", routes::https_redirect, &tls_on_) &&
             chain_.use("well-known", routes::well_known, nullptr) &&

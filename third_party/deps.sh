@@ -89,7 +89,7 @@ cmd_llhttp() {
 	mkdir -p "$out"
 	for src in llhttp api http; do
 		# STRICT mode turns the chunk-framing leniencies of 8.1.0 into errors
-		# (shared/reference/testing.md §3.2); the glue rejects the rest.
+		# (docs/HTTP-RULES.md §3); the glue rejects the rest.
 		$cc "$@" -DLLHTTP_STRICT_MODE=1 -I/usr/share/include/llhttp \
 			-c "/usr/share/llhttp/$src.c" -o "$out/llhttp_$src.o"
 	done

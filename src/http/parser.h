@@ -3,7 +3,7 @@
 //
 // llhttp (Debian's 8.1.0, built with LLHTTP_STRICT_MODE=1) does the tokenising;
 // this glue records where things are and adds the rules llhttp leaves to the
-// application (shared/reference/testing.md §3.1–3.2):
+// application (docs/HTTP-RULES.md §1, §3):
 //   - bare CR or bare LF anywhere in the head (8.1.0 accepts a bare LF),
 //   - a missing (HTTP/1.1), duplicate or malformed Host,
 //   - Transfer-Encoding other than exactly "chunked", or on HTTP/1.0,

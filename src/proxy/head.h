@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // head — the heads portico passes between client and backend, re-written in
-// canonical form whatever the other side sent (shared/reference/testing.md
-// §3.1, "Re-framing").  The request head:
+// canonical form whatever the other side sent (docs/HTTP-RULES.md
+// §2, "Re-framing").  The request head:
 //
 // The client's HTTP version (1.0 or 1.1); one Host (none for an HTTP/1.0
 // request without one); the one framing field the parser validated (Content-Length or

@@ -2,7 +2,7 @@
 // conn — one accepted socket: its fd, its lent buffers, its place in a timeout
 // queue, and the protocol handler that currently owns its bytes.
 //
-// Lifetime (shared/design/ARCHITECTURE.md, "Connection lifetime"): the Loop
+// Lifetime (docs/ARCHITECTURE.md, "Connection lifetime"): the Loop
 // creates every Conn at accept and frees it only after the epoll batch in which
 // close() ran.  close() never frees: it closes the fd, marks the Conn Closed and
 // queues it; events still pending for it in the same batch are skipped.  Any

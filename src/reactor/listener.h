@@ -4,7 +4,7 @@
 // Accepted fds are non-blocking and close-on-exec from the start (accept4), so
 // no child process ever inherits a client connection.  When the process runs
 // out of fds, accepting pauses for a moment instead of spinning on EMFILE with
-// the backlog still readable (the F11 case in shared/reference/testing.md),
+// the backlog still readable (tests/e2e/test_fds.py),
 // and says so at most once a second.
 #pragma once
 

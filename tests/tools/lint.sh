@@ -30,7 +30,7 @@ result synopsis-lists-every-flag "$([ -z "$missing" ] && echo 0 || echo 1)" "mis
 big=$(find src tests/unit -name '*.cpp' -o -name '*.h' | xargs wc -l | awk '$2 != "total" && $1 > 600 { print $2 " (" $1 ")" }')
 result size-caps "$([ -z "$big" ] && echo 0 || echo 1)" "over 600 lines: $big"
 
-# 4. The module layering of shared/design/ARCHITECTURE.md: a module includes
+# 4. The module layering of docs/ARCHITECTURE.md: a module includes
 #    only the modules below it; only src/*.cpp sees everything.
 bad=""
 for dir in src/*/; do
