@@ -130,7 +130,7 @@ Flow Tunnel::end(Conn& c, Side& s, const char* why) {
 }
 
 // A backend that will not upgrade: the client gets a bare 502, nothing else.
-Flow Tunnel::refuse(Conn& u, Side&, const char* why) {
+Flow Tunnel::refuse(Conn& u, const char* why) {
   base::logf(base::Level::Warn, "tunnel: %.*s: %s", static_cast<int>(u.peer().size()), u.peer().data(), why);
   Conn* client = u.partner();
   u.unlink();  // the client stays, for its 502
@@ -159,24 +159,24 @@ Flow Tunnel::handshake(Conn& u, Side& s) {
     case Io::Ok:
       break;
     case Io::Full:
-      return refuse(u, s, "upgrade answer head too large");
+      return refuse(u, "upgrade answer head too large");
     case Io::Eof:
     case Io::Error:
-      return refuse(u, s, "the backend closed before answering the upgrade");
+      return refuse(u, "the backend closed before answering the upgrade");
   }
   // Only the bytes just read: what came before is parsed already, and stays
   // in the buffer (from its start) until the head is whole.
   llhttp_errno_t err = llhttp_execute(&s.parser, u.in() + u.in_len() - n, n);
   if (err == HPE_OK && !s.headers_done) return Flow::Keep;
-  if (err != HPE_PAUSED || !s.headers_done) return refuse(u, s, "malformed upgrade answer");
-  if (llhttp_get_status_code(&s.parser) != 101) return refuse(u, s, "the backend did not upgrade");
+  if (err != HPE_PAUSED || !s.headers_done) return refuse(u, "malformed upgrade answer");
+  if (llhttp_get_status_code(&s.parser) != 101) return refuse(u, "the backend did not upgrade");
   // The 101 goes to the client as the backend wrote it; what follows it is
   // already the new protocol.
   size_t head_len = static_cast<size_t>(llhttp_get_error_pos(&s.parser) - u.in());
   Conn& client = *u.partner();
   size_t cap = 0;
   char* out = client.out_space(&cap);
-  if (out == nullptr || cap < head_len) return refuse(u, s, "upgrade answer head too large");
+  if (out == nullptr || cap < head_len) return refuse(u, "upgrade answer head too large");
   memcpy(out, u.in(), head_len);
   client.out_commit(head_len);
   u.consume(head_len);
@@ -321,14 +321,14 @@ Flow Tunnel::on_writable(Conn& c) {
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(c.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return refuse(c, s, strerror(err));
+    if (err != 0) return refuse(c, strerror(err));
     s.connecting = false;
-    if (c.flush() == Io::Error) return refuse(c, s, "write error");
+    if (c.flush() == Io::Error) return refuse(c, "write error");
     c.want(EPOLLIN | (c.out_pending() ? uint32_t{EPOLLOUT} : 0u));
     return Flow::Keep;
   }
   if (s.handshaking) {  // the request head still going out
-    if (c.flush() == Io::Error) return refuse(c, s, "write error");
+    if (c.flush() == Io::Error) return refuse(c, "write error");
     c.want(EPOLLIN | (c.out_pending() ? uint32_t{EPOLLOUT} : 0u));
     return Flow::Keep;
   }

@@ -51,7 +51,7 @@ class Tunnel final : public reactor::Handler {
   bool flush_into(reactor::Conn& to, reactor::Conn& from, Side& f);
   void interest(reactor::Conn& c, Side& s);
   reactor::Flow end(reactor::Conn& c, Side& s, const char* why);
-  reactor::Flow refuse(reactor::Conn& u, Side& s, const char* why);
+  reactor::Flow refuse(reactor::Conn& u, const char* why);
 
   http::Protocol& http_;
   bool splice_;

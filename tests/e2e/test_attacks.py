@@ -5,14 +5,10 @@ case is one finding of issue 11, and fails on the code that had it."""
 import socket
 
 from fake_backend import FakeBackend, pattern
+from test_proxy import serve
 from harness import Portico, check, exchange, is_closed, parse_responses, recv_all
 
 PW = "correct horse"
-
-
-def proxied(*flags):
-    b = FakeBackend()
-    return b, Portico("--vscode-addr", "127.0.0.1:%d" % b.port, *flags)
 
 
 def alive(p):
@@ -65,7 +61,7 @@ def case_an_upgrade_to_another_protocol_smuggles_nothing():
 def case_trailers_are_refused_and_touch_no_other_buffer():
     # #3: trailer fields were written through the header table of a chunk that
     # had gone back to the pool, i.e. into another connection's bytes.
-    b, p = proxied()
+    b, p = serve()
     try:
         other = p.connect()
         s = p.connect()
@@ -86,7 +82,7 @@ def case_trailers_are_refused_and_touch_no_other_buffer():
 
 def case_chunked_with_a_tab_is_refused():
     # #7: "chunked\t" was read as no body by llhttp, as chunked by the app.
-    b, p = proxied()
+    b, p = serve()
     try:
         got = exchange(p, b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t\r\n\r\n"
                           b"5\r\nhello\r\n0\r\n\r\n")
@@ -99,7 +95,7 @@ def case_chunked_with_a_tab_is_refused():
 
 def case_interim_answers_and_folded_fields():
     # #9: a 1xx from the app was a 502; obs-fold reached the client (now a 502).
-    b, p = proxied()
+    b, p = serve()
     try:
         got = exchange(p, b"GET /interim HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         check(got.startswith(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\n"), got[:300])
@@ -253,7 +249,7 @@ def case_a_preflight_with_a_body_needs_a_login():
 
 def case_what_the_client_says_about_itself_never_reaches_the_app():
     # Found by an adversarial review: Forwarded and X-Real-IP passed unchanged.
-    b, p = proxied()
+    b, p = serve()
     try:
         exchange(p, b"GET /echo HTTP/1.1\r\nHost: a\r\nForwarded: for=10.0.0.1;host=trusted\r\nX-Real-IP: 10.0.0.1\r\n"
                     b"X-Forwarded-Port: 1\r\nX-Forwarded-Prefix: /x\r\nConnection: close\r\n\r\n")
@@ -269,7 +265,7 @@ def case_what_the_client_says_about_itself_never_reaches_the_app():
 def case_an_http10_client_never_gets_chunked_framing():
     # Found by an adversarial review: a chunked answer went to an HTTP/1.0
     # client as it was, and a request without Host went on with "Host: ".
-    b, p = proxied()
+    b, p = serve()
     try:
         got = exchange(p, b"GET /bytes/5000/chunked HTTP/1.0\r\n\r\n")
         check(got.startswith(b"HTTP/1.1 200 ") and b"Transfer-Encoding" not in got, got[:300])

@@ -15,9 +15,10 @@ from harness import Portico, check, curl, exchange, parse_responses, read_respon
 SIZES = [0, 1, 1023, 65536, (1 << 20) + 1, 64 << 20]
 
 
-def serve():
+def serve(*flags):
+    """A scripted backend, and portico in front of it as the VS Code server."""
     b = FakeBackend()
-    return b, Portico("--vscode-addr", "127.0.0.1:%d" % b.port)
+    return b, Portico("--vscode-addr", "127.0.0.1:%d" % b.port, *flags)
 
 
 def case_response_bodies_both_framings():
