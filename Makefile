@@ -6,6 +6,9 @@
 #   make asan         build/asan/portico (ASan + UBSan, for the test suite)
 #   make run          install what is missing, build, serve on 127.0.0.1:8080
 #   make check        unit + end-to-end (release and ASan) + fuzz (short) + lint; ends "N passed, N failed"
+#   make unit         the unit tests (release, then ASan); T=NAME runs the test cases whose name holds NAME
+#   make e2e          the end-to-end tests against build/portico; T=NAME runs the cases whose
+#                     module.case name holds NAME; FLAVOUR=asan runs them against the ASan build
 #   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning
 #   make lint         man page, --help/man agreement, file size caps
 #   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each
@@ -99,7 +102,7 @@ build/$(1)/obj/%.o: src/%.cpp $(DEPS_$(1)) Makefile
 
 build/$(1)/obj/gen/www.o: build/gen/www.cpp
 	@mkdir -p $$(@D)
-	$$(Q)$$(CXX_$(1)) $(CXXSTD) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
+	$$(Q)$$(CXX_$(1)) $(CXXSTD) $(WARN) $(OPT_$(1)) $(SECT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
 
 OBJ_$(1) := $(patsubst src/%.cpp,build/$(1)/obj/%.o,$(SRC)) build/$(1)/obj/gen/www.o
 LIBOBJ_$(1) := $$(filter-out build/$(1)/obj/main.o,$$(OBJ_$(1)))
@@ -111,7 +114,7 @@ build/$(1)/portico: $$(OBJ_$(1)) build/$(1)/libllhttp.a
 build/$(1)/unit/%.o: tests/unit/%.cpp $(DEPS_$(1)) Makefile
 	@mkdir -p $$(@D)
 	$$(if $$(V),,@echo "  CXX [$(1)] $$<")
-	$$(Q)$$(CXX_$(1)) -std=c++17 -fno-rtti $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
+	$$(Q)$$(CXX_$(1)) -std=c++17 -fno-rtti $(WARN) $(OPT_$(1)) $(CPPFLAGS_ALL) -c $$< -o $$@
 
 build/$(1)/unit_tests: $$(patsubst tests/unit/%.cpp,build/$(1)/unit/%.o,$(UNIT)) $$(LIBOBJ_$(1)) build/$(1)/libllhttp.a
 	$$(if $$(V),,@echo "  LD  [$(1)] $$@")
@@ -155,6 +158,22 @@ run: build/portico $(DEPS_VSCODE)
 check: $(DEPS_TEST) $(DEPS_VSCODE) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests $(FUZZ)
 	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
 	$(Q)tests/run.sh
+
+# The contributor's loop: one suite, or one test, without the rest of check.
+FLAVOUR ?= release
+E2E_BIN_release := build/portico
+E2E_BIN_asan := build/asan/portico
+# A T that names no test fails: "nothing ran" is not a pass.
+UNIT_FILTER := $(if $(T),--test-case='*$(T)*')
+unit: build/release/unit_tests build/asan/unit_tests
+	$(Q)build/release/unit_tests --count $(UNIT_FILTER) | grep -q 'filters: [1-9]' || \
+	  { echo "unit: no test case matches '$(T)'" >&2; exit 1; }
+	$(Q)for f in release asan; do echo "== unit ($$f)"; build/$$f/unit_tests $(UNIT_FILTER) || exit 1; done
+
+e2e: $(DEPS_TEST) $(DEPS_VSCODE) $(E2E_BIN_$(FLAVOUR))
+	$(Q)$(if $(E2E_BIN_$(FLAVOUR)),,echo "FLAVOUR is release or asan" >&2; exit 2;)
+	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
+	$(Q)PORTICO=$(E2E_BIN_$(FLAVOUR)) /usr/bin/python3 tests/e2e/run.py $(T)
 
 lint: $(DEPS_TEST) build/portico
 	$(Q)tests/run.sh lint

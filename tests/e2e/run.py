@@ -36,6 +36,9 @@ def main():
                 why = str(e) if isinstance(e, harness.Fail) else traceback.format_exc()
                 print("FAIL %s: %s" % (full, why), flush=True)
     print("%s: %d passed, %d failed" % (label, passed, failed))
+    if wanted and passed + failed == 0:
+        print("no case matches %s" % " or ".join(wanted), file=sys.stderr)
+        return 1
     return 1 if failed else 0
 
 

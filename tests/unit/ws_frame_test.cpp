@@ -52,6 +52,6 @@ TEST_CASE("unmask continues across pieces") {
 }
 
 TEST_CASE("close codes a peer may send") {
-  for (uint16_t ok : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999}) CHECK(ws::valid_close_code(ok));
-  for (uint16_t bad : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000}) CHECK_FALSE(ws::valid_close_code(bad));
+  for (int ok : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999}) CHECK(ws::valid_close_code(static_cast<uint16_t>(ok)));
+  for (int bad : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000}) CHECK_FALSE(ws::valid_close_code(static_cast<uint16_t>(bad)));
 }
