@@ -294,7 +294,13 @@ void Server::on_accept(int fd, std::string_view peer) {
   }
   c->set_peer(peer);
   if (c->closed()) return;
-  http_.adopt(*c);
+  if (!tls_on_) {
+    http_.adopt(*c);
+    return;
+  }
+  c->set_handler(&first_byte_);
+  c->want(EPOLLIN);
+  c->start_timer(reactor::Timer::Head);
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {

@@ -50,11 +50,6 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   reactor::Flow on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) override;
   reactor::Flow on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) override;
   size_t body_limit(const http::Request& req) override { return chain_.body_limit(req); }
-  size_t body_room(reactor::Conn& c) override { return proxy_.body_room(c); }
-  void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) override { proxy_.forward_body(c, p, n, done); }
-  void on_drained(reactor::Conn& c) override { proxy_.on_drained(c); }
-  void on_hold_dropped(reactor::Conn& c) override { checks_.cancel(c.id()); }
-  bool start_tls(reactor::Conn& c) override;
 
  private:
   int open_listener();
@@ -63,7 +58,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   int start_auth();
   int start_checks();  // server_checks.cpp
   void collect_checks();
-  int load_tls();  // at start: the certificate (made if need be); start_tls(Conn&) is per connection
+  int load_tls();  // at start: the certificate (made if need be); FirstByte decides per connection
   void log_certificate(const char* what);
   int start_vscode();
   // With a supervised backend that is not up yet: starts it and says so.
@@ -109,6 +104,22 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   backend::Supervisor supervisor_;
   tls::Server tls_;
   bool tls_on_ = false;
+  // With TLS on, a new connection's first byte says which it speaks: one
+  // port for both, as code-server (a TLS record starts with 0x16, no HTTP
+  // request does).  The handler of every connection until that byte comes.
+  class FirstByte final : public reactor::Handler {
+   public:
+    explicit FirstByte(Server& s) : server_(s) {}
+    reactor::Flow on_readable(reactor::Conn& c) override;
+    reactor::Flow on_writable(reactor::Conn&) override { return reactor::Flow::Keep; }
+    void on_timeout(reactor::Conn& c, reactor::Timer) override { c.close("no request in time"); }
+    void on_drain(reactor::Conn& c) override { c.close("shutting down"); }
+    void on_release(reactor::Conn& c) override { c.set_handler(nullptr); }
+
+   private:
+    Server& server_;
+  };
+  FirstByte first_byte_{*this};
   std::string tls_cert_, tls_key_;   // what SIGHUP reloads
   bool supervised_ = false;         // --vscode-server: portico runs the backend
   routes::Chain chain_;

@@ -3,6 +3,9 @@
 // connections get an engine.
 #include "server.h"
 
+#include <cerrno>
+#include <sys/socket.h>
+
 #include "base/log.h"
 #include "sys/addresses.h"
 #include "tls/selfsigned.h"
@@ -48,12 +51,16 @@ void Server::log_certificate(const char* what) {
   logf(Level::Info, "tls: %s %s, SHA-256 fingerprint %s", what, tls_cert_.c_str(), fp);
 }
 
-// The first byte said TLS: an engine from here on, or false when there is
-// no TLS or no memory.
-bool Server::start_tls(reactor::Conn& c) {
-  if (!tls_on_) return false;
-  reactor::Transport* t = tls_.open();
-  if (t == nullptr) return false;  // out of memory: the bytes are parsed as HTTP and refused
-  c.set_transport(t);
-  return true;
+// The first byte is only looked at (MSG_PEEK): the engine or the parser
+// reads it.  Without an engine (out of memory) the bytes are parsed as HTTP
+// and refused.  EOF and errors are the HTTP session's to report.
+reactor::Flow Server::FirstByte::on_readable(reactor::Conn& c) {
+  unsigned char first;
+  ssize_t r = recv(c.fd(), &first, 1, MSG_PEEK);
+  if (r < 0 && (errno == EAGAIN || errno == EINTR)) return reactor::Flow::Keep;
+  if (r == 1 && first == 0x16) {
+    if (reactor::Transport* t = server_.tls_.open()) c.set_transport(t);
+  }
+  server_.http_.adopt(c);
+  return server_.http_.on_readable(c);
 }

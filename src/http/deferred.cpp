@@ -24,7 +24,7 @@ void Protocol::on_unlinked(Conn& c) { c.close("the answering side went away"); }
 // and finds its end; the bytes themselves go on as they came.
 Flow Protocol::forward(Conn& c, Session& s) {
   for (int i = 0; i < kMaxSteps; i++) {
-    size_t room = router_->body_room(c);
+    size_t room = s.answerer->body_room(c);
     if (room == 0) {
       c.want(c.out_pending() ? uint32_t{EPOLLOUT} : 0u);  // resume() wakes it up
       return Flow::Keep;
@@ -40,7 +40,7 @@ Flow Protocol::forward(Conn& c, Session& s) {
     }
     size_t n = s.parser.pos() - before;
     bool done = ev == Parser::Event::Done;
-    router_->forward_body(c, buf + before, n, done);
+    s.answerer->take_body(c, buf + before, n, done);
     c.consume(s.parser.pos());
     s.parser.discard(s.parser.pos());
     if (done) {
@@ -60,6 +60,7 @@ Flow Protocol::forward(Conn& c, Session& s) {
 Flow Protocol::finish(Conn& c) {
   Session& s = session_of(c);
   c.unlink();
+  s.answerer = nullptr;
   // An answer that came before the whole request body leaves bytes whose
   // framing nobody will read: the connection cannot go on.
   if (s.phase != Phase::Await) s.close_after = true;
@@ -102,6 +103,7 @@ Flow Protocol::replay(Conn& c) {
   req.tls = !c.plain();
   if (s.parser.head().has_body) req.body = std::string_view(c.in() + s.parser.pos(), s.body_len);
   s.phase = Phase::Collect;
+  s.waiter = nullptr;
   Flow f = answer(c, s, req, true);
   if (f != Flow::Keep || c.out_pending()) return f;
   c.want(EPOLLIN);  // reading may have paused on a full buffer while held

@@ -17,6 +17,33 @@
 
 namespace http {
 
+// Whoever answers a deferred request (Response::defer): a proxy.  The
+// connection it answers from is the client's partner (Conn::link) until
+// Handler::finish(), so either side's close tells the other.
+class Answerer {
+ public:
+  // How many request body bytes the other side can take now.
+  virtual size_t body_room(reactor::Conn& client) = 0;
+  // Those bytes, exactly as received and validated (chunk framing included),
+  // `done` with the last of them.
+  virtual void take_body(reactor::Conn& client, const char* p, size_t n, bool done) = 0;
+  // The client took all the output written for it: more can come.
+  virtual void on_drained(reactor::Conn& client) = 0;
+
+ protected:
+  ~Answerer() = default;
+};
+
+// Whatever a held request waits on (Response::hold): a password check.
+class Waiter {
+ public:
+  // The connection is being freed before its answer: drop what it waits for.
+  virtual void on_abandoned(reactor::Conn& client) const = 0;
+
+ protected:
+  ~Waiter() = default;
+};
+
 class Response {
  public:
   enum class Body : unsigned char { Copy, Static };
@@ -36,14 +63,20 @@ class Response {
   void close_after() { keep_alive_ = false; }
   bool keep_alive() const { return keep_alive_; }
   bool sent() const { return sent_; }
-  // The answer will come from elsewhere (a proxy), after the request body.
-  void defer() { deferred_ = true; }
-  bool deferred() const { return deferred_; }
-  // No answer yet: the route waits for work done elsewhere (a password
-  // check).  The request, head and body, stays buffered until the router
-  // calls Protocol::replay(), which runs it again (before send()).
-  void hold() { held_ = true; }
-  bool held() const { return held_; }
+  // The answer will come from elsewhere: `a` writes it from `from`, which is
+  // linked to this connection from here on; `a` gets the request body.
+  void defer(Answerer& a, reactor::Conn& from) {
+    conn_.link(from);
+    answerer_ = &a;
+  }
+  Answerer* answerer() const { return answerer_; }
+  bool deferred() const { return answerer_ != nullptr; }
+  // No answer yet: the route waits on `w` (a password check).  The request,
+  // head and body, stays buffered until the router calls Protocol::replay(),
+  // which runs it again (before send()).
+  void hold(const Waiter& w) { waiter_ = &w; }
+  const Waiter* waiter() const { return waiter_; }
+  bool held() const { return waiter_ != nullptr; }
   int status() const { return status_; }
 
  private:
@@ -59,8 +92,8 @@ class Response {
   bool head_only_;
   bool keep_alive_;
   bool sent_ = false;
-  bool deferred_ = false;
-  bool held_ = false;
+  Answerer* answerer_ = nullptr;
+  const Waiter* waiter_ = nullptr;
 };
 
 }  // namespace http

@@ -54,7 +54,7 @@ void Protocol::adopt(Conn& c) {
 
 void Protocol::on_release(Conn& c) {
   Session& s = session_of(c);
-  if (s.phase == Phase::Hold) router_->on_hold_dropped(c);
+  if (s.phase == Phase::Hold) s.waiter->on_abandoned(c);
   s.~Session();
   c.set_handler(nullptr);
 }
@@ -76,14 +76,6 @@ void Protocol::set_table(Conn& c, Session& s) {
 
 Flow Protocol::on_readable(Conn& c) {
   Session& s = session_of(c);
-  if (!s.sniffed) {
-    // One port for both: a TLS record starts with 0x16, no HTTP request does.
-    unsigned char first;
-    ssize_t r = recv(c.fd(), &first, 1, MSG_PEEK);
-    if (r < 0 && (errno == EAGAIN || errno == EINTR)) return Flow::Keep;
-    s.sniffed = true;
-    if (r == 1 && first == 0x16 && router_->start_tls(c)) c.want(EPOLLIN);
-  }
   for (int i = 0; i < kReadsPerEvent; i++) {
     size_t n = 0;
     size_t room = opts_.limits.max_head - c.in_len();
@@ -241,10 +233,14 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
   Response resp(c, c.loop().clock(), req.head_only, !s.close_after && framed);
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
-  if (resp.held()) return hold(c, s, body_read || !h.has_body);
+  if (resp.held()) {
+    s.waiter = resp.waiter();
+    return hold(c, s, body_read || !h.has_body);
+  }
   // A deferred answer reads the whole body (it streams it on).
   if (!framed && !resp.deferred()) s.close_after = true;
   if (resp.deferred()) {
+    s.answerer = resp.answerer();
     if (h.expect >= 0) (void)write_continue(c);  // the backend never sees Expect: the client waits for us
     // The head stays where it is until the router has copied it; from here
     // the body (if any) streams out as it comes.
@@ -340,7 +336,7 @@ Flow Protocol::on_writable(Conn& c) {
   }
   if (s.phase == Phase::Forward || s.phase == Phase::Await) {
     c.want(EPOLLIN);
-    router_->on_drained(c);  // may finish() the exchange
+    s.answerer->on_drained(c);  // may finish() the exchange
     return Flow::Keep;
   }
   c.want(EPOLLIN);

@@ -14,15 +14,17 @@
 // "Connection: close" and the connection ends after a lingering close.
 // Either way the next bytes are never taken for a request (no CL.0 desync).
 //
-// Deferred answers (a proxy): the route calls Response::defer(); the session
-// then streams the request body to the router as it arrives (never more than
-// the other side has room for), parses nothing after it, and waits for
-// finish().  The proxy writes the answer straight into the Conn's output.
+// Deferred answers (a proxy): the route calls Response::defer(answerer,
+// from); the session then streams the request body to the Answerer as it
+// arrives (never more than the other side has room for), parses nothing
+// after it, and waits for finish().  The proxy writes the answer straight
+// into the Conn's output.
 //
 // Held answers (a password check on the worker thread): the route calls
-// Response::hold() after reading the whole body; the request stays in the
-// input chunk, nothing more is parsed, and replay() later runs the router
-// on it again, which then answers as usual.  Until then the Io timer runs.
+// Response::hold(waiter) after reading the whole body; the request stays in
+// the input chunk, nothing more is parsed, and replay() later runs the
+// router on it again, which then answers as usual.  Until then the Io timer
+// runs; a connection freed before replay() tells its Waiter.
 //
 // Protocol is shared by all HTTP connections; Session is the per-connection
 // state kept in Conn::proto().
@@ -51,20 +53,6 @@ class Router {
   // The largest body the route for `req` reads before answering (it then
   // finds it in req.body), or 0 when it reads none.
   virtual size_t body_limit(const Request& req) = 0;
-
-  // For deferred answers (Response::defer(), a proxy): how many request body
-  // bytes the other side can take now, and those bytes, exactly as received
-  // and validated (chunk framing included), `done` with the last of them.
-  virtual size_t body_room(reactor::Conn& c) = 0;
-  virtual void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) = 0;
-  // The client took all the output written for it: more can come.
-  virtual void on_drained(reactor::Conn& c) = 0;
-  // A connection whose answer was held is being freed before replay():
-  // whatever it waited for can be dropped.
-  virtual void on_hold_dropped(reactor::Conn& c) = 0;
-  // The first byte of a connection is 0x16 (a TLS ClientHello): give `c` a
-  // TLS transport.  False when portico serves no TLS.
-  virtual bool start_tls(reactor::Conn& c) = 0;
 
  protected:
   ~Router() = default;
@@ -102,10 +90,6 @@ class Protocol final : public reactor::Handler {
   reactor::Flow replay(reactor::Conn& c);
   // The other side of a deferred request has room for more of its body.
   reactor::Flow resume(reactor::Conn& c);
-  // What answers a deferred request (a proxy's upstream connection) is c's
-  // partner (Conn::link) until finish(): if either closes, the other hears.
-  void attach(reactor::Conn& c, reactor::Conn& answerer) { c.link(answerer); }
-  reactor::Conn* attached(reactor::Conn& c) const { return c.partner(); }
   // The one answer to whether the connection goes on after the current
   // answer: not once the client asked to close, the server drains, the
   // client half-closed, the framing of what follows is in doubt, or the

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "http/parser.h"
+#include "http/response.h"
 #include "reactor/conn.h"
 
 namespace http {
@@ -32,9 +33,10 @@ inline bool elsewhere(Phase p) { return p == Phase::Forward || p == Phase::Await
 
 struct Session {
   Parser parser;
+  Answerer* answerer = nullptr;      // Forward, Await: who answers (Response::defer)
+  const Waiter* waiter = nullptr;    // Hold: what the answer waits on (Response::hold)
   Phase phase = Phase::Idle;
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
-  bool sniffed = false;        // the first byte was looked at (TLS or not)
   bool peer_done = false;      // the client half-closed: answer what is buffered, then end
   bool close_after = false;    // end the connection once the current answer has left: the
                                // one record of it, set as each reason is learnt (Protocol::keeps)

@@ -157,8 +157,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
     http::render_error(&req, resp, site_, 502, blame(t, "closed the connection", message));
     return false;
   }
-  http_.attach(client, *u);
-  resp.defer();
+  resp.defer(*this, *u);
   u->start_timer(Timer::Io);
   // connect() completes when writable.
   u->want(e.phase == Phase::Connecting ? uint32_t{EPOLLOUT} : EPOLLIN | (u->out_pending() ? uint32_t{EPOLLOUT} : 0u));
@@ -166,15 +165,15 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
 }
 
 size_t HttpProxy::body_room(Conn& client) {
-  Conn* u = http_.attached(client);
+  Conn* u = client.partner();
   if (u == nullptr) return 1 << 20;  // nothing will take it: let the session read it away
   size_t cap = 0;
   u->out_space(&cap);
   return cap;
 }
 
-void HttpProxy::forward_body(Conn& client, const char* p, size_t n, bool last) {
-  Conn* u = http_.attached(client);
+void HttpProxy::take_body(Conn& client, const char* p, size_t n, bool last) {
+  Conn* u = client.partner();
   if (u == nullptr) return;
   Exchange& e = exchange_of(*u);
   size_t cap = 0;
@@ -191,7 +190,7 @@ void HttpProxy::forward_body(Conn& client, const char* p, size_t n, bool last) {
 }
 
 void HttpProxy::on_drained(Conn& client) {
-  Conn* u = http_.attached(client);
+  Conn* u = client.partner();
   if (u == nullptr) return;
   Exchange& e = exchange_of(*u);
   if (e.message_done) {

@@ -31,7 +31,7 @@ namespace proxy {
 
 struct Exchange;
 
-class HttpProxy final : public reactor::Handler {
+class HttpProxy final : public reactor::Handler, public http::Answerer {
  public:
   HttpProxy(http::Protocol& http, const http::Site& site) : http_(http), site_(site) {}
   static size_t proto_size();
@@ -41,10 +41,10 @@ class HttpProxy final : public reactor::Handler {
   bool start(reactor::Conn& client, const http::Request& req, http::Response& resp, const Target& t,
              const Forwarding& fw);
 
-  // The http::Router hooks for a deferred client.
-  size_t body_room(reactor::Conn& client);
-  void forward_body(reactor::Conn& client, const char* p, size_t n, bool done);
-  void on_drained(reactor::Conn& client);
+  // The client's side of a deferred answer (http::Answerer).
+  size_t body_room(reactor::Conn& client) override;
+  void take_body(reactor::Conn& client, const char* p, size_t n, bool done) override;
+  void on_drained(reactor::Conn& client) override;
 
   reactor::Flow on_readable(reactor::Conn& u) override;
   reactor::Flow on_writable(reactor::Conn& u) override;

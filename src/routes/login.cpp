@@ -129,7 +129,7 @@ void log_failure(const Login& l, const http::Request& req) {
 Outcome submit(const Login& l, Exchange& ex, const auth::Limiter::Client& who, std::string_view pw) {
   switch (l.checks->submit(ex.conn, who, l.client(ex.req), pw)) {
     case auth::CheckQueue::Submit::Queued:
-      ex.resp.hold();
+      ex.resp.hold(l);
       return Outcome::Done;
     case auth::CheckQueue::Submit::Busy:  // its try in flight is not counted yet
       return page(l, ex, 429, "Login rate limited!", 1);

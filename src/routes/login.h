@@ -29,7 +29,7 @@
 
 namespace routes {
 
-struct Login {
+struct Login final : http::Waiter {
   bool enabled = true;                     // false: --auth none
   std::string cookie;                      // "code-server-session[-suffix]"
   std::string_view app_name;
@@ -56,6 +56,11 @@ struct Login {
   // done for every check that ran, whether or not its client is still there
   // to be answered (leaving early must not make a guess free).
   void checked(const auth::Limiter::Client& who, bool match) const;
+  // A held login's connection is freed before its check came back: the
+  // check is cancelled, or its result dropped when it comes.
+  void on_abandoned(reactor::Conn& client) const override {
+    if (checks != nullptr) checks->cancel(client.id());
+  }
 };
 
 static constexpr size_t kMaxLoginBody = 4096;

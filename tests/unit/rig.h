@@ -165,11 +165,6 @@ class Rig final : public http::Router {
     return tunnel_.start(c, req, head_len, target_, fw_);
   }
   size_t body_limit(const http::Request&) override { return 0; }
-  size_t body_room(reactor::Conn& c) override { return proxy_.body_room(c); }
-  void forward_body(reactor::Conn& c, const char* p, size_t n, bool done) override { proxy_.forward_body(c, p, n, done); }
-  void on_drained(reactor::Conn& c) override { proxy_.on_drained(c); }
-  void on_hold_dropped(reactor::Conn&) override {}
-  bool start_tls(reactor::Conn&) override { return false; }
 
   reactor::Loop loop;
 
