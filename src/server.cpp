@@ -44,7 +44,7 @@ Server::Server(const config::Config& cfg)
       proxy_(http_, site_),
       tunnel_(http_, cfg.splice),
       chain_(&site_),
-      health_ws_(cfg.ws_max_message, health_reply, this) {
+      health_ws_(cfg.ws_max_message, health_socket_) {
   http_opts_.limits.max_head = cfg.max_header_size;
   http_opts_.limits.max_url = cfg.max_url_size;
   http_opts_.limits.max_headers = cfg.max_headers;
@@ -166,7 +166,7 @@ int Server::start_vscode() {
       logf(Level::Fatal, "vscode-addr %s: %s", cfg_.vscode_addr.c_str(), why.c_str());
       return config::kExitConfig;
     }
-    vscode_enabled_ = true;
+    vscode_.target = &vscode_target_;
     return 0;
   }
   if (cfg_.vscode_server.empty()) return 0;
@@ -194,14 +194,48 @@ int Server::start_vscode() {
     logf(Level::Fatal, "vscode-server socket: %s", why.c_str());
     return config::kExitSystem;
   }
-  vscode_enabled_ = supervised_ = true;
+  vscode_.target = &vscode_target_;
+  vscode_.supervisor = &supervisor_;
   return 0;
 }
 
-bool Server::backend_starting() {
-  if (!supervised_) return false;
-  supervisor_.want();
-  return supervisor_.state() != backend::Supervisor::State::Ready;
+// The middleware vector, in the order of docs/ARCHITECTURE.md, and the
+// WebSocket route table.  Every context is typed; the vector reads them,
+// never writes them.
+int Server::build_routes() {
+  port_proxy_.enabled = !cfg_.disable_proxy;
+  port_proxy_.skip_preflight = cfg_.skip_auth_preflight;
+  port_proxy_.abs_base = cfg_.abs_proxy_base_path;
+  port_proxy_.domains = &cfg_.proxy_domains;
+  port_proxy_.login = &login_;
+  login_.proxy_domains = &cfg_.proxy_domains;
+  port_proxy_.self_port = sys::loopback_port(listener_.fd());
+  vscode_.session_cookie = login_.cookie;
+
+  bool ok = chain_.use<routes::https_redirect>("https", tls_on_) &&
+            chain_.use<routes::well_known>("well-known", static_) &&
+            chain_.use<routes::port_proxy>("port-proxy", port_proxy_) &&
+            chain_.use<routes::static_files>("static", static_) &&
+            chain_.use<routes::health>("healthz", heart_) &&
+            chain_.use<routes::manifest>("manifest", cfg_.app_name) &&
+            chain_.use<routes::login, routes::login_body_limit>("login", login_) &&
+            chain_.use<routes::logout>("logout", login_) &&
+            chain_.use<routes::guard>("guard", login_) &&
+            chain_.use<routes::mint_key>("mint-key", cfg_.data_dir) &&
+            chain_.use<routes::vscode>("vscode", vscode_);
+  // A proxy domain takes every path of its hosts, so the port proxies come
+  // first, as in code-server.  /healthz has no policy: it reveals nothing
+  // and monitors connect from anywhere.  Every other upgrade belongs to the
+  // VS Code server, for a logged-in browser on this site only.
+  routes::Policy browser{&cfg_.trusted_origins, &login_};
+  ok = ok && ws_routes_.add("port-proxy", port_proxy_, browser);
+  ok = ok && ws_routes_.add("healthz", health_socket_, routes::Policy{});
+  ok = ok && ws_routes_.add("vscode", vscode_, browser);
+  if (!ok || site_.error_template.empty() || login_.page.empty()) {
+    logf(Level::Fatal, "routes could not be built");
+    return config::kExitBug;
+  }
+  return 0;
 }
 
 int Server::start() {
@@ -212,50 +246,7 @@ int Server::start() {
   if (int rc = start_auth(); rc != 0) return rc;
   if (int rc = start_vscode(); rc != 0) return rc;
   if (int rc = load_tls(); rc != 0) return rc;
-
-  port_proxy_.enabled = !cfg_.disable_proxy;
-  port_proxy_.skip_preflight = cfg_.skip_auth_preflight;
-  port_proxy_.abs_base = cfg_.abs_proxy_base_path;
-  port_proxy_.domains = &cfg_.proxy_domains;
-  port_proxy_.login = &login_;
-  login_.proxy_domains = &cfg_.proxy_domains;
-  port_proxy_.self_port = sys::loopback_port(listener_.fd());
-
-  // The middleware vector, in the order of docs/ARCHITECTURE.md.
-  bool ok = chain_.use("heartbeat", routes::heartbeat, &heart_) &&
-            chain_.use("https", routes::https_redirect, &tls_on_) &&
-            chain_.use("well-known", routes::well_known, nullptr) &&
-            chain_.use("port-proxy", routes::port_proxy, &port_proxy_) &&
-            chain_.use("static", routes::static_files, &static_) &&
-            chain_.use("healthz", routes::health, &heart_) &&
-            chain_.use("manifest", routes::manifest, const_cast<std::string*>(&cfg_.app_name)) &&
-            chain_.use("login", routes::login, &login_, routes::login_body_limit) &&
-            chain_.use("logout", routes::logout, &login_) &&
-            chain_.use("guard", routes::guard, &login_) &&
-            chain_.use("mint-key", routes::mint_key, const_cast<std::string*>(&cfg_.data_dir)) &&
-            chain_.use("vscode", routes::vscode, &vscode_enabled_);
-  // The WebSocket route table.  /healthz has no origin check, as in
-  // code-server: it reveals nothing and monitors connect from anywhere.
-  // The WebSocket route table.  A proxy domain takes every path of its
-  // hosts, so the port proxies come first, as in code-server.
-  ok = ok && ws_routes_.add({"port-proxy", routes::is_port_proxy, &port_proxy_,
-                             {routes::check_port_proxy, auth::check_origin, routes::check_session},
-                             {&port_proxy_, const_cast<std::vector<std::string>*>(&cfg_.trusted_origins), &login_},
-                             claim_port, this});
-  ok = ok && ws_routes_.add({"healthz", [](void*, const http::Request& r) { return routes::is_healthz(r.path); },
-                             nullptr, {}, {}, claim_health, this});
-  // Every other upgrade belongs to the VS Code server, for a logged-in
-  // browser on this site only.
-  if (vscode_enabled_) {
-    ok = ok && ws_routes_.add({"vscode", [](void*, const http::Request&) { return true; }, nullptr,
-                               {auth::check_origin, routes::check_session},
-                               {const_cast<std::vector<std::string>*>(&cfg_.trusted_origins), &login_},
-                               claim_vscode, this});
-  }
-  if (!ok || site_.error_template.empty() || login_.page.empty()) {
-    logf(Level::Fatal, "routes could not be built");
-    return config::kExitBug;
-  }
+  if (int rc = build_routes(); rc != 0) return rc;
 
   if (!listener_.start(&loop_, this)) {
     logf(Level::Fatal, "epoll_ctl for %.*s: %s", static_cast<int>(listener_.address().size()),
@@ -275,7 +266,7 @@ int Server::run() {
   loop_.run();
   checks_.stop();
   listener_.close();
-  if (supervised_) supervisor_.stop(5000);
+  if (vscode_.supervisor != nullptr) supervisor_.stop(5000);
   logf(Level::Info, "stopped");
   return config::kExitOk;
 }
@@ -304,65 +295,43 @@ void Server::on_accept(int fd, std::string_view peer) {
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {
+  heart_.beat(req);
   // A verdict is for the held request alone, the first one replay() runs:
   // the requests pipelined after it on the same connection come with none.
-  routes::Exchange ex{req, resp, 0, {}, {}, 0, {}, {}, 0, c.id(), replay_verdict_};
+  routes::Exchange ex(req, resp, c.id(), replay_verdict_);
   replay_verdict_ = routes::Verdict::None;
-  // The fork of the road for ordinary requests: answered here, or forwarded.
-  if (chain_.run(ex) != routes::Outcome::Divert) return reactor::Flow::Keep;
-  if (ex.divert == routes::kToPort) {
-    const proxy::Target* t = ports_.get(ex.port);
-    proxy_.start(c, req, resp, *t, proxy::Forwarding{login_.cookie, ex.strip, ex.prefix, ex.strip});
+  if (chain_.run(ex) != routes::Outcome::Forward) return reactor::Flow::Keep;
+  const routes::Forward& f = ex.forward;
+  if (f.vscode != nullptr && f.vscode->starting()) {
+    http::render_error(&req, resp, site_, 503, "VS Code is starting; this page tries again by itself.", "", 1);
   } else {
-    if (backend_starting()) {
-      http::render_error(&req, resp, site_, 503, "VS Code is starting; this page tries again by itself.", "", 1);
-    } else {
-      proxy_.start(c, req, resp, vscode_target_, proxy::Forwarding{login_.cookie, ex.strip, {}, {}});
-    }
+    (void)proxy_.start(c, req, resp, target_of(f), f.rules);  // on false, resp holds the error page
   }
   return reactor::Flow::Keep;
 }
 
 reactor::Flow Server::on_upgrade(reactor::Conn& c, const http::Request& req, size_t head_len) {
-  if (!routes::is_healthz(req.path)) heart_.beat();
-  const ws::Route* route = ws_routes_.find(req);
-  if (route == nullptr) return http_.reject(c, 404);
-  if (int status = ws::Table::admit(*route, req)) return http_.reject(c, status);
+  heart_.beat(req);
+  routes::Upgrade up = ws_routes_.decide(req);
+  if (up.to == routes::Upgrade::To::Refused) return http_.reject(c, up.status);
   ws::Handshake hs;
   if (int status = ws::validate(req, &hs)) {
     return http_.reject(c, status, status == 426 ? "Sec-WebSocket-Version: 13" : "");
   }
-  return route->claim(route->ctx, c, req, head_len, hs);
+  if (up.to == routes::Upgrade::To::Health) {
+    // The head is done with; the bytes after it are handed to the endpoint,
+    // which may find a first frame among them.
+    c.consume(head_len);
+    http_.release(c);
+    return health_ws_.adopt(c, hs);
+  }
+  const routes::Forward& f = up.forward;
+  if (f.vscode != nullptr && f.vscode->starting()) return http_.reject(c, 503);
+  return tunnel_.start(c, req, head_len, target_of(f), f.rules);
 }
 
-size_t Server::health_reply(void* self, bool, char* out, size_t cap) {
-  return routes::health_json(static_cast<Server*>(self)->heart_, true, out, cap);
-}
-
-reactor::Flow Server::claim_vscode(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
-                                   const ws::Handshake&) {
-  auto* s = static_cast<Server*>(self);
-  if (s->backend_starting()) return s->http_.reject(c, 503);
-  std::string_view strip = req.path == "/vscode" || req.path.substr(0, 8) == "/vscode/" ? "/vscode" : "";
-  return s->tunnel_.start(c, req, head_len, s->vscode_target_, proxy::Forwarding{s->login_.cookie, strip, {}, {}});
-}
-
-reactor::Flow Server::claim_port(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
-                                 const ws::Handshake&) {
-  auto* s = static_cast<Server*>(self);
-  routes::PortRoute r = routes::resolve(s->port_proxy_, req);
-  return s->tunnel_.start(c, req, head_len, *s->ports_.get(r.port),
-                          proxy::Forwarding{s->login_.cookie, r.strip, r.prefix, {}});
-}
-
-// The head is done with; the bytes after it are handed to the endpoint,
-// which may find a first frame among them.
-reactor::Flow Server::claim_health(void* self, reactor::Conn& c, const http::Request&, size_t head_len,
-                                   const ws::Handshake& hs) {
-  auto* s = static_cast<Server*>(self);
-  c.consume(head_len);
-  s->http_.release(c);
-  return s->health_ws_.adopt(c, hs);
+const proxy::Target& Server::target_of(const routes::Forward& f) {
+  return f.target != nullptr ? *f.target : *ports_.get(f.port);
 }
 
 void Server::on_signal(int signo) {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // server — the composition root: listener → Conn → HTTP → (WebSocket | middleware).
 //
-// This is the one place that decides where a request goes once parsed: an
-// upgrade to the WebSocket route table, anything else down the middleware
-// vector.  Nothing below it knows the other paths exist.
+// The session tells an upgrade from an ordinary request; the WebSocket
+// route table decides where an upgrade goes (routes::Upgrade), the
+// middleware vector where an ordinary request goes (answered, or a
+// routes::Forward); this file only carries those decisions out.  Nothing
+// below it knows the other paths exist (docs/ARCHITECTURE.md).
 #pragma once
 
 #include "auth/check_queue.h"
@@ -25,9 +27,10 @@
 #include "routes/login.h"
 #include "routes/port_proxy.h"
 #include "routes/static_files.h"
+#include "routes/vscode.h"
+#include "routes/ws_table.h"
 #include "tls/engine.h"
 #include "ws/endpoint.h"
-#include "ws/routes.h"
 
 class Server final : public reactor::AcceptHandler, public reactor::SignalHandler, public http::Router {
  public:
@@ -61,17 +64,11 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   int load_tls();  // at start: the certificate (made if need be); FirstByte decides per connection
   void log_certificate(const char* what);
   int start_vscode();
-  // With a supervised backend that is not up yet: starts it and says so.
-  bool backend_starting();
+  int build_routes();
+  // The backend a decision names: the VS Code server, or the box's port.
+  const proxy::Target& target_of(const routes::Forward& f);
   void begin_drain();
   static void drain_expired(void* self);
-  static size_t health_reply(void* self, bool text, char* out, size_t cap);
-  static reactor::Flow claim_vscode(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
-                                    const ws::Handshake& hs);
-  static reactor::Flow claim_port(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
-                                  const ws::Handshake& hs);
-  static reactor::Flow claim_health(void* self, reactor::Conn& c, const http::Request& req, size_t head_len,
-                                    const ws::Handshake& hs);
 
   const config::Config& cfg_;
   http::Options http_opts_;
@@ -96,7 +93,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   // Set just before a held login runs again, taken by its on_request.
   routes::Verdict replay_verdict_ = routes::Verdict::None;
   proxy::Target vscode_target_;
-  bool vscode_enabled_ = false;
+  routes::VsCode vscode_;
   routes::PortProxy port_proxy_;
   proxy::Ports ports_;
   proxy::HttpProxy proxy_;
@@ -121,10 +118,10 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   };
   FirstByte first_byte_{*this};
   std::string tls_cert_, tls_key_;   // what SIGHUP reloads
-  bool supervised_ = false;         // --vscode-server: portico runs the backend
   routes::Chain chain_;
+  routes::HealthSocket health_socket_{heart_};
   ws::Endpoint health_ws_;
-  ws::Table ws_routes_;
+  routes::WsTable ws_routes_;
   reactor::Alarm drain_alarm_;
   bool draining_ = false;
   base::Throttle full_log_{1000};   // at most one "refused" line a second under a flood

@@ -86,24 +86,24 @@ bool request_host(const http::Request& req, char* out, std::string_view* host) {
   return lower_into(base::trim_ows(h), out, host);
 }
 
-int check_origin(void* trusted, const http::Request& req) {
+bool origin_allowed(const TrustedOrigins& trusted, const http::Request& req) {
   std::string_view origin;
-  if (!req.find("origin", &origin)) return 0;  // not a browser
+  if (!req.find("origin", &origin)) return true;  // not a browser
   char obuf[kMaxHost], hbuf[kMaxHost];
   std::string_view ohost, rhost;
   if (!origin_host(origin, obuf, &ohost)) {
     base::logf(base::Level::Debug, "origin check: malformed Origin \"%.*s\"", static_cast<int>(origin.size()), origin.data());
-    return 403;
+    return false;
   }
-  if (trusted_match(*static_cast<const TrustedOrigins*>(trusted), ohost)) return 0;
+  if (trusted_match(trusted, ohost)) return true;
   if (!request_host(req, hbuf, &rhost)) {
     base::logf(base::Level::Warn, "origin check: no host in the request; is a reverse proxy dropping it?");
-    return 403;
+    return false;
   }
-  if (rhost == ohost) return 0;
+  if (rhost == ohost) return true;
   base::logf(base::Level::Debug, "origin check: host \"%.*s\" does not match origin \"%.*s\"",
              static_cast<int>(rhost.size()), rhost.data(), static_cast<int>(ohost.size()), ohost.data());
-  return 403;
+  return false;
 }
 
 bool request_hostname(const http::Request& req, char* out, std::string_view* name) {

@@ -21,8 +21,8 @@ namespace auth {
 
 using TrustedOrigins = std::vector<std::string>;
 
-// A ws::CheckFn: 0 when allowed, 403 when not.  `trusted` is a TrustedOrigins.
-int check_origin(void* trusted, const http::Request& req);
+// Whether a WebSocket upgrade from this Origin may go through.
+bool origin_allowed(const TrustedOrigins& trusted, const http::Request& req);
 
 // The lower-cased host[:port] of an Origin value, default port dropped;
 // false when the value is not an origin.  `out` has room for 256 bytes.

@@ -21,7 +21,8 @@ class LineSink {
  public:
   // `storage` holds the waiting lines for the sink's life; it must hold the
   // longest line.  Writes go to `fd` (made non-blocking by its owner, or
-  // plain blocking writes); with `socket`, each is a send(MSG_DONTWAIT).
+  // plain blocking writes); after set_socket(true), each is a
+  // send(MSG_DONTWAIT).
   constexpr LineSink(char* storage, size_t cap, int fd) : buf_(storage), cap_(cap), fd_(fd) {}
   LineSink(const LineSink&) = delete;
   LineSink& operator=(const LineSink&) = delete;

@@ -52,7 +52,7 @@ bool scan_argv(int argc, char** argv, std::vector<Arg>* out, Error* err) {
     }
     const Option* o = find_option(name);
     if (o == nullptr) return usage_error(err, "unknown option --" + std::string(name) + " (see --help)");
-    if (o->file_only) {
+    if (o->scope == Option::Scope::ConfigFile) {
       // Anyone on the machine can read another process's argv.
       return usage_error(err, "--" + std::string(name) + " is refused on the command line: use the config file or the environment");
     }
@@ -243,7 +243,7 @@ void print_usage(FILE* out) {
   size_t n;
   const Option* opts = options(&n);
   for (size_t i = 0; i < n; i++) {
-    if (opts[i].file_only) continue;
+    if (opts[i].scope == Option::Scope::ConfigFile) continue;
     std::string left = std::string("--") + opts[i].name + (opts[i].arg ? std::string(" ") + opts[i].arg : "");
     fprintf(out, "  %-28s %s\n", left.c_str(), opts[i].help);
   }

@@ -113,11 +113,12 @@ struct Option {
                            // optional strings), and then is "true"
   const char* help;
   bool (*set)(Config& cfg, std::string_view value, std::string* why);
-  bool cli_only;           // not a config file key
-  bool file_only;          // a config file key only (secrets); refused on the command line
+  // Where it may be given: CommandLine, not a config file key; ConfigFile,
+  // a config file key only (secrets), refused on the command line.
+  enum class Scope : unsigned char { Anywhere, CommandLine, ConfigFile } scope = Scope::Anywhere;
   // Repeatable options collect values; a command line that gives any
   // replaces the file's list (as code-server), so reset() clears it first.
-  void (*reset)(Config& cfg);
+  void (*reset)(Config& cfg) = nullptr;
 };
 const Option* find_option(std::string_view name);
 const Option* options(size_t* count);

@@ -95,7 +95,7 @@ bool apply(Config* cfg, std::string_view key, std::string_view raw, const std::s
     return true;
   }
   const Option* o = find_option(key);
-  if (o == nullptr || o->cli_only) return fail(err, path, line, "unknown key '" + std::string(key) + "'");
+  if (o == nullptr || o->scope == Option::Scope::CommandLine) return fail(err, path, line, "unknown key '" + std::string(key) + "'");
   std::string value, why;
   if (!unquote(raw, &value, &why)) return fail(err, path, line, why);
   if (o->arg == nullptr) {
@@ -153,7 +153,7 @@ bool read_file(const std::string& path, Config* cfg, Error* err) {
     if (!valid_key(key)) return fail(err, path, line, "invalid key '" + std::string(key) + "'");
     list_key.clear();
     const Option* o = find_option(key);
-    if (!is_foreign_key(key) && (o == nullptr || o->cli_only)) return fail(err, path, line, "unknown key '" + std::string(key) + "'");
+    if (!is_foreign_key(key) && (o == nullptr || o->scope == Option::Scope::CommandLine)) return fail(err, path, line, "unknown key '" + std::string(key) + "'");
     if (value.empty()) {
       list_key = std::string(key);  // a list may follow; an empty scalar sets nothing
     } else if (value.front() == '[' && value.back() == ']') {

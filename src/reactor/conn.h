@@ -9,9 +9,10 @@
 // call that may close or hand the Conn to another protocol returns Flow, and
 // the caller stops touching the Conn on anything but Flow::Keep.
 //
-// A Conn does not parse anything.  Its handler (HTTP now; WebSocket and tunnels
-// later) is swapped at message boundaries; the handler's state lives in the
-// protocol area the Loop reserves next to each Conn (proto()).
+// A Conn does not parse anything.  Its handler (the first-byte check, HTTP,
+// a WebSocket endpoint, a proxy's upstream side, a tunnel) is swapped at
+// message boundaries; the handler's state lives in the protocol area the
+// Loop reserves next to each Conn (proto()).
 #pragma once
 
 #include <cstddef>

@@ -3,29 +3,22 @@
 
 namespace routes {
 
-bool Chain::use(const char* name, MiddlewareFn fn, void* ctx, BodyLimitFn limit) {
-  if (n_ == kMax) return false;
-  mw_[n_++] = {name, fn, ctx, limit};
-  return true;
-}
-
 size_t Chain::body_limit(const http::Request& req) const {
   for (size_t i = 0; i < n_; i++) {
-    if (mw_[i].body_limit == nullptr) continue;
-    if (size_t n = mw_[i].body_limit(mw_[i].ctx, req)) return n;
+    if (size_t n = mw_[i]->body_limit(req)) return n;
   }
   return 0;
 }
 
 Outcome Chain::run(Exchange& ex) const {
   for (size_t i = 0; i < n_; i++) {
-    switch (mw_[i].fn(mw_[i].ctx, ex)) {
+    switch (mw_[i]->run(ex)) {
       case Outcome::Next:
         continue;
       case Outcome::Done:
         return Outcome::Done;
-      case Outcome::Divert:
-        return Outcome::Divert;
+      case Outcome::Forward:
+        return Outcome::Forward;
       case Outcome::Fail:
         http::render_error(&ex.req, ex.resp, *site_, ex.status, ex.message, ex.allow);
         return Outcome::Done;

@@ -6,9 +6,8 @@
 namespace routes {
 bool is_healthz(std::string_view path) { return path == "/healthz" || path == "/healthz/"; }
 
-Outcome heartbeat(void* heart, Exchange& ex) {
-  if (!is_healthz(ex.req.path)) static_cast<Heart*>(heart)->beat();
-  return Outcome::Next;
+void Heart::beat(const http::Request& req) {
+  if (!is_healthz(req.path)) last_ = clock_->wall_ms();
 }
 
 size_t health_json(const Heart& heart, bool event, char* out, size_t cap) {
@@ -21,15 +20,24 @@ size_t health_json(const Heart& heart, bool event, char* out, size_t cap) {
   return w.ok() ? w.size() : 0;
 }
 
-Outcome health(void* heart, Exchange& ex) {
+Outcome health(const Heart& heart, Exchange& ex) {
   if (!is_healthz(ex.req.path)) return Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
   char body[96];
-  size_t n = health_json(*static_cast<Heart*>(heart), false, body, sizeof body);
+  size_t n = health_json(heart, false, body, sizeof body);
   ex.resp.begin(200);
   ex.resp.header("Cache-Control", "no-store");
   ex.resp.send("application/json", std::string_view(body, n));
   return Outcome::Done;
 }
+
+bool HealthSocket::route(const http::Request& req, Upgrade* up) const {
+  if (!is_healthz(req.path)) return false;
+  up->to = Upgrade::To::Health;
+  up->status = 0;
+  return true;
+}
+
+size_t HealthSocket::reply(bool, char* out, size_t cap) const { return health_json(heart, true, out, cap); }
 
 }  // namespace routes

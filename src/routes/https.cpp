@@ -5,8 +5,8 @@
 
 namespace routes {
 
-Outcome https_redirect(void* tls_on, Exchange& ex) {
-  if (!*static_cast<bool*>(tls_on) || ex.req.tls) return Outcome::Next;
+Outcome https_redirect(const bool& tls_on, Exchange& ex) {
+  if (!tls_on || ex.req.tls) return Outcome::Next;
   char loc[8192 + 300];
   base::Writer w(loc, sizeof loc);
   w.put("https://");

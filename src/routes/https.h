@@ -7,7 +7,7 @@
 
 namespace routes {
 
-// Middleware: `ctx` is a bool*, true when portico serves TLS.
-Outcome https_redirect(void* tls_on, Exchange& ex);
+// Middleware: `tls_on` is true when portico serves TLS.
+Outcome https_redirect(const bool& tls_on, Exchange& ex);
 
 }  // namespace routes

@@ -22,7 +22,6 @@ constexpr std::string_view kCsp =
     "base-uri 'none'; frame-ancestors 'none'";
 constexpr size_t kMaxPassword = 1024;
 
-const Login& self(void* ctx) { return *static_cast<const Login*>(ctx); }
 int64_t now_s(const Login& l) { return l.clock->wall_ms() / 1000; }
 
 bool at(std::string_view path, std::string_view route) { return path == route || (path.size() == route.size() + 1 && path.substr(0, route.size()) == route && path.back() == '/'); }
@@ -217,12 +216,11 @@ bool Login::authenticated(const http::Request& req) const {
   return cookie_value(req.header("cookie"), cookie, &token) && sessions->valid(token, now_s(*this));
 }
 
-size_t login_body_limit(void*, const http::Request& req) {
+size_t login_body_limit(const Login&, const http::Request& req) {
   return req.method == "POST" && at(req.path, "/login") ? kMaxLoginBody : 0;
 }
 
-Outcome login(void* ctx, Exchange& ex) {
-  const Login& l = self(ctx);
+Outcome login(const Login& l, Exchange& ex) {
   if (!at(ex.req.path, "/login")) return Outcome::Next;
   if (!l.enabled) return home(ex);
   if (ex.req.method != "POST" && !method_is_get(ex)) {
@@ -233,8 +231,7 @@ Outcome login(void* ctx, Exchange& ex) {
   return ex.req.method == "POST" ? post_login(l, ex) : page(l, ex, 200, "");
 }
 
-Outcome logout(void* ctx, Exchange& ex) {
-  const Login& l = self(ctx);
+Outcome logout(const Login& l, Exchange& ex) {
   if (!at(ex.req.path, "/logout")) return Outcome::Next;
   if (!l.enabled) return home(ex);
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
@@ -255,13 +252,10 @@ Outcome logout(void* ctx, Exchange& ex) {
   return redirect_to(ex, c.ok() ? c.view() : std::string_view());
 }
 
-Outcome guard(void* ctx, Exchange& ex) {
-  const Login& l = self(ctx);
+Outcome guard(const Login& l, Exchange& ex) {
   if (l.authenticated(ex.req)) return Outcome::Next;
   if (ex.req.path == "/" && (ex.req.method == "GET" || ex.req.method == "HEAD")) return redirect(ex, "./login");
   return fail(ex, 401, "Unauthorized");
 }
-
-int check_session(void* ctx, const http::Request& req) { return self(ctx).authenticated(req) ? 0 : 401; }
 
 }  // namespace routes

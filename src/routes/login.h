@@ -66,14 +66,12 @@ struct Login final : http::Waiter {
 static constexpr size_t kMaxLoginBody = 4096;
 
 // Middleware: GET and POST /login.
-Outcome login(void* ctx, Exchange& ex);
-size_t login_body_limit(void* ctx, const http::Request& req);
+Outcome login(const Login& l, Exchange& ex);
+size_t login_body_limit(const Login& l, const http::Request& req);
 // Middleware: GET /logout.
-Outcome logout(void* ctx, Exchange& ex);
+Outcome logout(const Login& l, Exchange& ex);
 // Middleware, after every public route: the rest needs a session.  GET /
 // goes to the login page; anything else is 401.
-Outcome guard(void* ctx, Exchange& ex);
-// A ws::CheckFn: 0 with a session, else 401.
-int check_session(void* ctx, const http::Request& req);
+Outcome guard(const Login& l, Exchange& ex);
 
 }  // namespace routes

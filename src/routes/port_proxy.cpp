@@ -10,8 +10,6 @@
 namespace routes {
 namespace {
 
-const PortProxy& self(void* ctx) { return *static_cast<const PortProxy*>(ctx); }
-
 constexpr std::string_view kPort = "{{port}}", kHost = "{{host}}";
 
 // The login page, relative to this request, with ?to= bringing the user back
@@ -93,13 +91,35 @@ PortRoute resolve(const PortProxy& p, const http::Request& req) {
   return r;
 }
 
-Outcome port_proxy(void* ctx, Exchange& ex) {
-  const PortProxy& p = self(ctx);
-  PortRoute r = resolve(p, ex.req);
-  if (r.kind == PortRoute::Kind::None) return Outcome::Next;
-  if (!p.enabled) return fail(ex, 403, "Forbidden: the port proxy is turned off (--disable-proxy)");
-  if (r.port == 0) return fail(ex, 400, "Invalid port: expected a number from 1 to 65535");
-  if (r.port == p.self_port) return fail(ex, 403, "Forbidden: that port is portico itself");
+PortDecision decide(const PortProxy& p, const http::Request& req) {
+  PortRoute r = resolve(p, req);
+  PortDecision d;
+  d.kind = r.kind;
+  if (r.kind == PortRoute::Kind::None) return d;
+  if (!p.enabled) {
+    d.status = 403;
+    d.message = "Forbidden: the port proxy is turned off (--disable-proxy)";
+  } else if (r.port == 0) {
+    d.status = 400;
+    d.message = "Invalid port: expected a number from 1 to 65535";
+  } else if (r.port == p.self_port) {
+    d.status = 403;
+    d.message = "Forbidden: that port is portico itself";
+  }
+  if (d.status != 0) return d;
+  d.forward.port = r.port;
+  d.forward.rules.session_cookie = p.login->cookie;
+  d.forward.rules.strip_prefix = r.strip;
+  d.forward.rules.add_prefix = r.prefix;
+  // "/proxy/3000" goes back in front of the app's own "/..." redirects.
+  d.forward.rules.location_prefix = r.strip;
+  return d;
+}
+
+Outcome port_proxy(const PortProxy& p, Exchange& ex) {
+  PortDecision d = decide(p, ex.req);
+  if (d.kind == PortRoute::Kind::None) return Outcome::Next;
+  if (d.status != 0) return fail(ex, d.status, d.message);
   std::string_view path = ex.req.path;
   // A CORS preflight has no body.  One with a body is no preflight: an app
   // that does not read bodies on OPTIONS would take it for a request of its
@@ -107,33 +127,28 @@ Outcome port_proxy(void* ctx, Exchange& ex) {
   bool preflight = p.skip_preflight && ex.req.method == "OPTIONS" && !ex.req.head->has_body;
   if (!preflight && !p.login->authenticated(ex.req)) {
     bool page = ex.req.method == "GET" || ex.req.method == "HEAD";
-    if (r.kind == PortRoute::Kind::Domain) {
+    if (d.kind == PortRoute::Kind::Domain) {
       // The app's host has its own login page and its assets.
       if (path == "/login" || path == "/logout" || path.substr(0, 9) == "/_static/") return Outcome::Next;
       if (page && ex.req.wants_html()) return to_login(ex);
     } else {
       // The app's root, as code-server: "/proxy/3000" and "/proxy/3000/".
-      size_t root = path.find('/', r.kind == PortRoute::Kind::Path ? 7 : 10);
+      size_t root = path.find('/', d.kind == PortRoute::Kind::Path ? 7 : 10);
       if (page && (root == std::string_view::npos || root + 1 == path.size())) return to_login(ex);
     }
     return fail(ex, 401, "Unauthorized");
   }
-  ex.divert = kToPort;
-  ex.port = r.port;
-  ex.strip = r.strip;
-  ex.prefix = r.prefix;
-  return Outcome::Divert;
+  ex.forward = d.forward;
+  return Outcome::Forward;
 }
 
-bool is_port_proxy(void* ctx, const http::Request& req) {
-  return resolve(self(ctx), req).kind != PortRoute::Kind::None;
-}
-
-int check_port_proxy(void* ctx, const http::Request& req) {
-  const PortProxy& p = self(ctx);
-  if (!p.enabled) return 403;
-  uint16_t port = resolve(p, req).port;
-  return port == 0 ? 400 : port == p.self_port ? 403 : 0;
+bool PortProxy::route(const http::Request& req, Upgrade* up) const {
+  PortDecision d = decide(*this, req);
+  if (d.kind == PortRoute::Kind::None) return false;
+  up->to = d.status != 0 ? Upgrade::To::Refused : Upgrade::To::Backend;
+  up->status = d.status;
+  up->forward = d.forward;
+  return true;
 }
 
 }  // namespace routes

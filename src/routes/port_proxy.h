@@ -20,12 +20,15 @@
 
 #include "routes/chain.h"
 #include "routes/login.h"
+#include "routes/ws_table.h"
 
 namespace routes {
 
-constexpr int kToPort = 2;  // Exchange::divert
+struct PortRoute;
 
-struct PortProxy {
+// The port proxy's settings; also its WebSocket route (the policy, origin
+// and session, is the table's).
+struct PortProxy final : WsRoute {
   bool enabled = true;                               // false: --disable-proxy, 403 everywhere
   bool skip_preflight = false;                       // --skip-auth-preflight
   std::string_view abs_base;                         // --abs-proxy-base-path: "" or "/a/b"
@@ -34,9 +37,11 @@ struct PortProxy {
   // portico's own port on 127.0.0.1, or 0: refused (403), since proxying to
   // itself only nests hops until the connections run out.
   uint16_t self_port = 0;
+
+  bool route(const http::Request& req, Upgrade* up) const override;
 };
 
-// Where a request goes, if it is for an app at all.
+// Which app a request names, if any: what the Host or the path says.
 struct PortRoute {
   enum class Kind : unsigned char { None, Domain, Path, AbsPath } kind = Kind::None;
   uint16_t port = 0;         // 0: the path names no valid port (400)
@@ -45,20 +50,28 @@ struct PortRoute {
 };
 PortRoute resolve(const PortProxy& p, const http::Request& req);
 
+// The one decision for the box's apps, made alike for an ordinary request,
+// an upgrade and its tunnel: not an app's (Kind::None), refused (`status`
+// and `message`: the proxy is off or the port is portico's own, 403; no
+// valid port, 400), or forwarded (`forward`: the port and the path rules).
+// Whether the client may go there at all (login, origin) comes after.
+struct PortDecision {
+  PortRoute::Kind kind = PortRoute::Kind::None;
+  int status = 0;
+  std::string_view message;
+  Forward forward;
+};
+PortDecision decide(const PortProxy& p, const http::Request& req);
+
 // A decimal port, 1 to 65535, without sign, spaces or leading zeros.
 bool parse_port(std::string_view s, uint16_t* port);
 // `host` (lower-case, no port) against a template: literal text, one
 // "{{port}}" and at most one "{{host}}" (one or more characters), anchored.
 bool match_domain(std::string_view tmpl, std::string_view host, uint16_t* port);
 
-// Middleware: diverts an app's request (ex.divert = kToPort), or answers 400
-// (bad port), 403 (disabled, or portico's own port), 302 to the login page (a page, or the root of
-// a path proxy) or 401 (anything else without a session).
-Outcome port_proxy(void* ctx, Exchange& ex);
-
-// The WebSocket route: match, then this first check (403 disabled or
-// portico's own port, 400 bad port) before the origin and session checks.  `ctx` is the PortProxy.
-bool is_port_proxy(void* ctx, const http::Request& req);
-int check_port_proxy(void* ctx, const http::Request& req);
+// Middleware: forwards an app's request (decide()), or answers with the
+// decision's refusal, a 302 to the login page (a page, or the root of a
+// path proxy) or 401 (anything else without a session).
+Outcome port_proxy(const PortProxy& p, Exchange& ex);
 
 }  // namespace routes

@@ -82,7 +82,7 @@ int static_name(std::string_view raw, char* out, size_t cap, std::string_view* n
   return 0;
 }
 
-Outcome static_files(void* ctx, Exchange& ex) {
+Outcome static_files(const StaticFiles& files, Exchange& ex) {
   std::string_view path = ex.req.path;
   if (path.substr(0, kPrefix.size()) != kPrefix) return path == "/_static" ? fail(ex, 404, "Not Found") : Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
@@ -90,11 +90,11 @@ Outcome static_files(void* ctx, Exchange& ex) {
   std::string_view name;
   int status = static_name(path.substr(kPrefix.size()), buf, sizeof buf, &name);
   if (status != 0) return fail(ex, status, status == 400 ? "Bad Request" : "Not Found");
-  int dir = static_cast<StaticFiles*>(ctx)->dir_fd;
+  int dir = files.dir_fd;
   return dir >= 0 ? serve_file(ex, dir, name) : serve_embedded(ex, name, "public, max-age=0");
 }
 
-Outcome well_known(void*, Exchange& ex) {
+Outcome well_known(const StaticFiles&, Exchange& ex) {
   std::string_view path = ex.req.path;
   std::string_view name;
   if (path == "/robots.txt") name = "robots.txt";

@@ -20,9 +20,10 @@ struct StaticFiles {
 };
 
 // Middleware: GET/HEAD /_static/NAME.
-Outcome static_files(void* ctx, Exchange& ex);
-// Middleware: /robots.txt, /security.txt, /.well-known/security.txt.
-Outcome well_known(void* ctx, Exchange& ex);
+Outcome static_files(const StaticFiles& files, Exchange& ex);
+// Middleware: /robots.txt, /security.txt, /.well-known/security.txt, always
+// the embedded ones.
+Outcome well_known(const StaticFiles& files, Exchange& ex);
 
 // Decodes the part of a path after "/_static/" into `out`.  Returns 0 and
 // sets *name, or the status to answer (400 malformed, 404 never served).

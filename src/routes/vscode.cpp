@@ -16,10 +16,10 @@ bool at(std::string_view path, std::string_view name) {
 }
 }  // namespace
 
-Outcome manifest(void* app_name, Exchange& ex) {
+Outcome manifest(const std::string& app_name, Exchange& ex) {
   if (!at(ex.req.path, "/manifest.json")) return Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
-  std::string_view name = *static_cast<std::string*>(app_name);
+  std::string_view name = app_name;
   char body[1024];
   base::Writer w(body, sizeof body);
   w.put("{\"name\":\"");
@@ -33,13 +33,13 @@ Outcome manifest(void* app_name, Exchange& ex) {
   return Outcome::Done;
 }
 
-Outcome mint_key(void* data_dir, Exchange& ex) {
+Outcome mint_key(const std::string& data_dir, Exchange& ex) {
   if (!at(ex.req.path, "/mint-key")) return Outcome::Next;
   if (ex.req.method != "POST") {
     ex.allow = "POST";
     return fail(ex, 405, "Method Not Allowed");
   }
-  std::string path = *static_cast<std::string*>(data_dir) + "/portico-mint-key";
+  std::string path = data_dir + "/portico-mint-key";
   unsigned char key[32];
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   bool ok = fd >= 0 && read(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key);
@@ -58,12 +58,34 @@ Outcome mint_key(void* data_dir, Exchange& ex) {
   return Outcome::Done;
 }
 
-Outcome vscode(void* enabled, Exchange& ex) {
-  if (!*static_cast<bool*>(enabled)) return Outcome::Next;
-  std::string_view path = ex.req.path;
-  if (path == "/vscode" || path.substr(0, 8) == "/vscode/") ex.strip = "/vscode";
-  ex.divert = kToVsCode;
-  return Outcome::Divert;
+bool VsCode::starting() const {
+  if (supervisor == nullptr) return false;
+  supervisor->want();
+  return supervisor->state() != backend::Supervisor::State::Ready;
+}
+
+Forward VsCode::forward(const http::Request& req) const {
+  Forward f;
+  f.target = target;
+  f.vscode = this;
+  f.rules.session_cookie = session_cookie;
+  std::string_view path = req.path;
+  if (path == "/vscode" || path.substr(0, 8) == "/vscode/") f.rules.strip_prefix = "/vscode";
+  return f;
+}
+
+bool VsCode::route(const http::Request& req, Upgrade* up) const {
+  if (target == nullptr) return false;
+  up->to = Upgrade::To::Backend;
+  up->status = 0;
+  up->forward = forward(req);
+  return true;
+}
+
+Outcome vscode(const VsCode& v, Exchange& ex) {
+  if (v.target == nullptr) return Outcome::Next;
+  ex.forward = v.forward(ex.req);
+  return Outcome::Forward;
 }
 
 }  // namespace routes

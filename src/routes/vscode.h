@@ -5,24 +5,40 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "backend/supervisor.h"
+#include "proxy/target.h"
 #include "routes/chain.h"
+#include "routes/ws_table.h"
 
 namespace routes {
 
-constexpr int kToVsCode = 1;  // Exchange::divert
+// The VS Code server: where it listens and, when portico runs it, the
+// supervisor that starts it on first use.  Also its WebSocket route, which
+// takes every upgrade no route before it took (the policy, origin and
+// session, is the table's).
+struct VsCode final : WsRoute {
+  const proxy::Target* target = nullptr;        // nullptr: no server set up
+  backend::Supervisor* supervisor = nullptr;    // --vscode-server; nullptr for --vscode-addr
+  std::string_view session_cookie;              // removed before forwarding
 
-// Middleware: diverts every request to the VS Code server, "/vscode"
-// stripped from the path.  `ctx` is a bool*: false when no server is set up.
-Outcome vscode(void* enabled, Exchange& ex);
+  // Asks a supervised server to start; true while it is not up yet.
+  bool starting() const;
+  // Where `req` goes on the server: the path without "/vscode".
+  Forward forward(const http::Request& req) const;
+  bool route(const http::Request& req, Upgrade* up) const override;
+};
+
+// Middleware: forwards every request to the VS Code server (none set up: Next).
+Outcome vscode(const VsCode& v, Exchange& ex);
 
 // Middleware (public): GET /manifest.json, the PWA manifest, named --app-name.
-Outcome manifest(void* app_name, Exchange& ex);
+Outcome manifest(const std::string& app_name, Exchange& ex);
 
 // Middleware (after the guard): POST /mint-key, 32 random bytes kept in
 // <data-dir>/portico-mint-key (0600) from the first call on: the server's
-// half of the key VS Code's web secret storage derives.  `ctx` is the
-// directory (std::string*).
-Outcome mint_key(void* data_dir, Exchange& ex);
+// half of the key VS Code's web secret storage derives.
+Outcome mint_key(const std::string& data_dir, Exchange& ex);
 
 }  // namespace routes

@@ -198,7 +198,7 @@ Flow Endpoint::finish_frame(Conn& c, Session& s) {
   if (!s.frame.fin) return Flow::Keep;
   if (s.message_op == kText && !s.text.complete()) return fail(c, s, kInvalidData, "text ends inside a code point");
   char reply[512];
-  size_t n = reply_(ctx_, s.message_op == kText, reply, sizeof reply);
+  size_t n = replier_.reply(s.message_op == kText, reply, sizeof reply);
   if (n > 0) send(c, kText, reply, n);
   s.message_op = 0;
   return Flow::Keep;

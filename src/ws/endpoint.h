@@ -22,15 +22,22 @@
 
 namespace ws {
 
-// Writes the answer to a complete data message into out[0..cap) and returns
-// its length, or 0 for no answer.
-using ReplyFn = size_t (*)(void* ctx, bool text, char* out, size_t cap);
+// What the endpoint serves.
+class Replier {
+ public:
+  // Writes the answer to a complete data message into out[0..cap) and
+  // returns its length, or 0 for no answer.
+  virtual size_t reply(bool text, char* out, size_t cap) const = 0;
+
+ protected:
+  ~Replier() = default;
+};
 
 struct Session;
 
 class Endpoint final : public reactor::Handler {
  public:
-  Endpoint(uint64_t max_message, ReplyFn reply, void* ctx) : max_message_(max_message), reply_(reply), ctx_(ctx) {}
+  Endpoint(uint64_t max_message, const Replier& replier) : max_message_(max_message), replier_(replier) {}
 
   static size_t proto_size();
 
@@ -57,8 +64,7 @@ class Endpoint final : public reactor::Handler {
   reactor::Flow flush(reactor::Conn& c, Session& s);
 
   uint64_t max_message_;
-  ReplyFn reply_;
-  void* ctx_;
+  const Replier& replier_;
 };
 
 }  // namespace ws

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The origin matrix of code-server's http.test.ts, plus the cases its
-// weaknesses list, run through the real parser and check_origin().
+// weaknesses list, run through the real parser and origin_allowed(); then
+// the WebSocket route table that applies it.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -8,14 +9,15 @@
 
 #include "auth/origin.h"
 #include "parsed.h"
-#include "ws/routes.h"
+#include "routes/login.h"
+#include "routes/ws_table.h"
 
 namespace {
 
 int check(const std::string& headers, std::vector<std::string> trusted = {}) {
   Parsed r("GET /ws HTTP/1.1\r\n" + headers + "\r\n");
   auth::TrustedOrigins t(trusted.begin(), trusted.end());
-  return auth::check_origin(&t, r.req());
+  return auth::origin_allowed(t, r.req()) ? 0 : 403;
 }
 
 }  // namespace
@@ -59,30 +61,57 @@ TEST_CASE("--trusted-origins: exact, *.domain and *") {
   CHECK(check("Host: a\r\nOrigin: null\r\n", {"*"}) == 403);                             // still malformed
 }
 
-TEST_CASE("route table: first match, checks in order, a refusal stops the rest") {
-  static int calls;
-  calls = 0;
-  auto deny = [](void* status, const http::Request&) { calls++; return *static_cast<int*>(status); };
-  auto never = [](void*, const http::Request&) { calls += 100; return 0; };
-  int s403 = 403, s0 = 0;
-  ws::Table t;
-  REQUIRE(t.add({"a", [](void*, const http::Request& r) { return r.path == "/a"; }, nullptr, {deny, deny}, {&s0, &s403},
-                 nullptr, nullptr}));
-  REQUIRE(t.add({"b", [](void*, const http::Request& r) { return r.path.substr(0, 2) == "/b"; }, nullptr,
-                 {deny, never}, {&s403, nullptr}, nullptr, nullptr}));
-  REQUIRE(t.add({"free", [](void*, const http::Request&) { return true; }, nullptr, {}, {}, nullptr, nullptr}));
-  auto at = [](const char* path) {
-    http::Request r;
-    r.path = path;
-    return r;
+namespace {
+
+// Takes the paths that start with `prefix`, refusing them with `own` (0: on
+// to the policy); counts how often it was asked.
+struct TestRoute final : routes::WsRoute {
+  TestRoute(const char* p, int s) : prefix(p), own(s) {}
+  bool route(const http::Request& req, routes::Upgrade* up) const override {
+    asked++;
+    if (req.path.substr(0, prefix.size()) != prefix) return false;
+    up->to = own != 0 ? routes::Upgrade::To::Refused : routes::Upgrade::To::Backend;
+    up->status = own;
+    up->forward.port = static_cast<uint16_t>(prefix.size());
+    return true;
+  }
+  std::string_view prefix;
+  int own;
+  mutable int asked = 0;
+};
+
+}  // namespace
+
+TEST_CASE("route table: first match, its own refusal, then origin before session") {
+  routes::Login login;  // enabled, and no session store: no cookie is a session
+  login.cookie = "code-server-session";
+  auth::TrustedOrigins none;
+  TestRoute a("/a", 0), b("/b", 400), all("/", 0);
+  routes::WsTable t;
+  REQUIRE(t.add("a", a, routes::Policy{&none, &login}));
+  REQUIRE(t.add("b", b, routes::Policy{&none, &login}));
+  REQUIRE(t.add("all", all, routes::Policy{}));
+  auto decide = [&](const char* path, const std::string& headers) {
+    Parsed r(std::string("GET ") + path + " HTTP/1.1\r\nHost: box:8080\r\n" + headers + "\r\n");
+    return t.decide(r.req());
   };
-  http::Request req;
-  CHECK(std::string(t.find(at("/a"))->name) == "a");
-  CHECK(std::string(t.find(at("/b/c"))->name) == "b");
-  CHECK(std::string(t.find(at("/zzz"))->name) == "free");
-  CHECK(ws::Table::admit(*t.find(at("/a")), req) == 403);
-  CHECK(calls == 2);
-  CHECK(ws::Table::admit(*t.find(at("/b")), req) == 403);
-  CHECK(calls == 3);
-  CHECK(ws::Table::admit(*t.find(at("/zzz")), req) == 0);
+  // The first route that takes the path, not a later one.
+  routes::Upgrade up = decide("/zzz", "");
+  CHECK(up.to == routes::Upgrade::To::Backend);
+  CHECK(up.forward.port == 1);
+  CHECK(a.asked == 1);
+  CHECK(b.asked == 1);
+  // Origin before session: a foreign page without a session is a 403.
+  CHECK(decide("/a", "Origin: http://evil.example\r\n").status == 403);
+  CHECK(decide("/a", "Origin: http://box:8080\r\n").status == 401);
+  CHECK(decide("/a", "").status == 401);
+  CHECK(b.asked == 1);  // "a" took those: nothing after it was asked
+  // A route's own refusal stands, whatever the policy would have said.
+  CHECK(decide("/b", "Origin: http://evil.example\r\n").status == 400);
+  // No route at all.
+  routes::WsTable empty;
+  Parsed r("GET / HTTP/1.1\r\nHost: box\r\n\r\n");
+  routes::Upgrade none_up = empty.decide(r.req());
+  CHECK(none_up.to == routes::Upgrade::To::Refused);
+  CHECK(none_up.status == 404);
 }
