@@ -11,7 +11,7 @@
 #                     module.case name holds NAME; FLAVOUR=asan runs them against the ASan build
 #   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning
 #   make lint         man page, --help/man agreement, file size caps
-#   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each
+#   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each; T=NAME for one
 #
 # CROSS_COMPILE=aarch64-linux-gnu- cross-builds; V=1 shows commands; CI=true adds -Werror.
 
@@ -178,10 +178,10 @@ e2e: $(DEPS_TEST) $(DEPS_VSCODE) $(E2E_BIN_$(FLAVOUR))
 lint: $(DEPS_TEST) build/portico
 	$(Q)tests/run.sh lint
 
-# Every harness for FUZZ_SECONDS, from tests/fuzz/corpus into a scratch corpus
-# under build/fuzz/work; fails if any harness finds a crash.
+# Every harness (or the ones T names) for FUZZ_SECONDS, from tests/fuzz/corpus
+# into a scratch corpus under build/fuzz/work; fails if any harness finds a crash.
 fuzz: $(FUZZ)
-	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(T)
 
 bench: $(DEPS_BENCH) build/static/portico
 	$(Q)tests/bench/bench.sh build/static/portico

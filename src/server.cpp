@@ -136,7 +136,7 @@ int Server::bind() {
   max_conns_ = fit_connections();
   reactor::LoopLimits lim;
   lim.max_conns = max_conns_;
-  lim.proto_size = std::max({http::Protocol::proto_size(), ws::Endpoint::proto_size(), proxy::HttpProxy::proto_size(),
+  lim.proto_size = std::max({http::Handler::proto_size(), ws::Endpoint::proto_size(), proxy::HttpProxy::proto_size(),
                              proxy::Tunnel::proto_size()});
   lim.chunk_size = http_.chunk_size();
   auto ms = [](uint32_t s) { return static_cast<int64_t>(s) * 1000; };
@@ -285,13 +285,8 @@ void Server::on_accept(int fd, std::string_view peer) {
   }
   c->set_peer(peer);
   if (c->closed()) return;
-  if (!tls_on_) {
-    http_.adopt(*c);
-    return;
-  }
-  c->set_handler(&first_byte_);
-  c->want(EPOLLIN);
-  c->start_timer(reactor::Timer::Head);
+  if (tls_on_) first_byte_.adopt(*c);
+  else http_.adopt(*c);
 }
 
 reactor::Flow Server::on_request(reactor::Conn& c, const http::Request& req, http::Response& resp) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // server — the composition root: listener → Conn → HTTP → (WebSocket | middleware).
 //
-// The session tells an upgrade from an ordinary request; the WebSocket
+// The HTTP handler tells an upgrade from an ordinary request; the WebSocket
 // route table decides where an upgrade goes (routes::Upgrade), the
 // middleware vector where an ordinary request goes (answered, or a
 // routes::Forward); this file only carries those decisions out.  Nothing
@@ -15,8 +15,9 @@
 #include "auth/password.h"
 #include "auth/sessions.h"
 #include "config/config.h"
+#include "first_byte.h"
 #include "http/error_page.h"
-#include "http/session.h"
+#include "http/handler.h"
 #include "proxy/http_proxy.h"
 #include "proxy/target.h"
 #include "proxy/tunnel.h"
@@ -75,7 +76,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   http::Site site_;
   reactor::Loop loop_;
   reactor::Listener listener_;
-  http::Protocol http_;
+  http::Handler http_;
   routes::Heart heart_;
   routes::StaticFiles static_;
   auth::Password password_;
@@ -101,22 +102,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   backend::Supervisor supervisor_;
   tls::Server tls_;
   bool tls_on_ = false;
-  // With TLS on, a new connection's first byte says which it speaks: one
-  // port for both, as code-server (a TLS record starts with 0x16, no HTTP
-  // request does).  The handler of every connection until that byte comes.
-  class FirstByte final : public reactor::Handler {
-   public:
-    explicit FirstByte(Server& s) : server_(s) {}
-    reactor::Flow on_readable(reactor::Conn& c) override;
-    reactor::Flow on_writable(reactor::Conn&) override { return reactor::Flow::Keep; }
-    void on_timeout(reactor::Conn& c, reactor::Timer) override { c.close("no request in time"); }
-    void on_drain(reactor::Conn& c) override { c.close("shutting down"); }
-    void on_release(reactor::Conn& c) override { c.set_handler(nullptr); }
-
-   private:
-    Server& server_;
-  };
-  FirstByte first_byte_{*this};
+  FirstByte first_byte_{tls_, http_};   // with TLS on, every connection's first handler
   std::string tls_cert_, tls_key_;   // what SIGHUP reloads
   routes::Chain chain_;
   routes::HealthSocket health_socket_{heart_};

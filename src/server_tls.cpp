@@ -3,9 +3,6 @@
 // connections get an engine.
 #include "server.h"
 
-#include <cerrno>
-#include <sys/socket.h>
-
 #include "base/log.h"
 #include "sys/addresses.h"
 #include "tls/selfsigned.h"
@@ -49,18 +46,4 @@ void Server::log_certificate(const char* what) {
   char fp[96];
   tls_.fingerprint(fp);
   logf(Level::Info, "tls: %s %s, SHA-256 fingerprint %s", what, tls_cert_.c_str(), fp);
-}
-
-// The first byte is only looked at (MSG_PEEK): the engine or the parser
-// reads it.  Without an engine (out of memory) the bytes are parsed as HTTP
-// and refused.  EOF and errors are the HTTP session's to report.
-reactor::Flow Server::FirstByte::on_readable(reactor::Conn& c) {
-  unsigned char first;
-  ssize_t r = recv(c.fd(), &first, 1, MSG_PEEK);
-  if (r < 0 && (errno == EAGAIN || errno == EINTR)) return reactor::Flow::Keep;
-  if (r == 1 && first == 0x16) {
-    if (reactor::Transport* t = server_.tls_.open()) c.set_transport(t);
-  }
-  server_.http_.adopt(c);
-  return server_.http_.on_readable(c);
 }

@@ -4,8 +4,8 @@
 // and held ones (the request kept whole until replay() runs it again).
 #include <sys/epoll.h>
 
-#include "http/session.h"
-#include "http/session_state.h"
+#include "http/handler.h"
+#include "http/conn_state.h"
 
 namespace http {
 
@@ -13,16 +13,16 @@ using reactor::Conn;
 using reactor::Flow;
 using reactor::Timer;
 
-bool Protocol::keeps(Conn& c) const { return !session_of(c).close_after; }
-void Protocol::end_after(Conn& c) { session_of(c).close_after = true; }
+bool Handler::keeps(Conn& c) const { return !state_of(c).close_after; }
+void Handler::end_after(Conn& c) { state_of(c).close_after = true; }
 
 // The answerer went away without finish(): whatever part of the answer is
 // out, the rest will not come, and only closing says so.
-void Protocol::on_unlinked(Conn& c) { c.close("the answering side went away"); }
+void Handler::on_unlinked(Conn& c) { c.close("the answering side went away"); }
 
 // Streams the request body of a deferred answer: the parser validates it
 // and finds its end; the bytes themselves go on as they came.
-Flow Protocol::forward(Conn& c, Session& s) {
+Flow Handler::forward(Conn& c, ConnState& s) {
   for (int i = 0; i < kMaxSteps; i++) {
     size_t room = s.answerer->body_room(c);
     if (room == 0) {
@@ -57,8 +57,8 @@ Flow Protocol::forward(Conn& c, Session& s) {
   return Flow::Keep;
 }
 
-Flow Protocol::finish(Conn& c) {
-  Session& s = session_of(c);
+Flow Handler::finish(Conn& c) {
+  ConnState& s = state_of(c);
   c.unlink();
   s.answerer = nullptr;
   // An answer that came before the whole request body leaves bytes whose
@@ -72,14 +72,14 @@ Flow Protocol::finish(Conn& c) {
   return advance(c, s);
 }
 
-Flow Protocol::resume(Conn& c) {
-  Session& s = session_of(c);
+Flow Handler::resume(Conn& c) {
+  ConnState& s = state_of(c);
   return s.phase == Phase::Forward ? forward(c, s) : Flow::Keep;
 }
 
 // Only a request read whole can be run again: a body still on the wire
 // would be parsed as the next request.
-Flow Protocol::hold(Conn& c, Session& s, bool whole) {
+Flow Handler::hold(Conn& c, ConnState& s, bool whole) {
   if (!whole) {
     c.close("a route held an answer without reading the body");
     return Flow::Closed;
@@ -90,14 +90,14 @@ Flow Protocol::hold(Conn& c, Session& s, bool whole) {
   return Flow::Keep;
 }
 
-bool Protocol::held(Conn& c) const { return c.handler() == this && session_of(c).phase == Phase::Hold; }
+bool Handler::held(Conn& c) const { return c.handler() == this && state_of(c).phase == Phase::Hold; }
 
 // The head and its table are where the parser left them: nothing is consumed
 // while held (later bytes are appended after the body), so the request is
 // rebuilt exactly as it was first answered.
-Flow Protocol::replay(Conn& c) {
+Flow Handler::replay(Conn& c) {
   if (!held(c)) return Flow::Keep;
-  Session& s = session_of(c);
+  ConnState& s = state_of(c);
   Request req;
   (void)make_request(c.in(), &s.parser.head(), s.parser.table(), c.peer(), &req);  // checked before
   req.tls = !c.plain();

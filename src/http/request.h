@@ -2,7 +2,7 @@
 // request — a read-only view of one parsed request head.
 //
 // Every view points into the connection's input buffer and is valid until the
-// handler returns: the session drops the head from the buffer right after.
+// handler returns: the HTTP handler drops the head from the buffer right after.
 #pragma once
 
 #include <cstdint>

@@ -72,7 +72,7 @@ class Response {
   Answerer* answerer() const { return answerer_; }
   bool deferred() const { return answerer_ != nullptr; }
   // No answer yet: the route waits on `w` (a password check).  The request,
-  // head and body, stays buffered until the router calls Protocol::replay(),
+  // head and body, stays buffered until the router calls Handler::replay(),
   // which runs it again (before send()).
   void hold(const Waiter& w) { waiter_ = &w; }
   const Waiter* waiter() const { return waiter_; }

@@ -7,7 +7,7 @@
 // request without one); the one framing field the parser validated (Content-Length or
 // Transfer-Encoding: chunked), re-stated; no hop-by-hop fields (Connection
 // and what it names, Keep-Alive, Proxy-*, TE, Trailer, Upgrade unless this
-// is an upgrade); no Expect (the session answers it); portico's session
+// is an upgrade); no Expect (the HTTP handler answers it); portico's session
 // cookie removed from Cookie, other cookies byte for byte;
 // X-Forwarded-For/-Proto/-Host set by portico; a client's Forwarded,
 // X-Forwarded-*, X-Real-IP never passed on.  The

@@ -24,14 +24,17 @@ using reactor::Flow;
 using reactor::Io;
 using reactor::Timer;
 
-enum class Phase : unsigned char { Connecting, Exchanging, Idle };
+// Where an upstream connection is: connecting, carrying one exchange, or
+// idle in the pool.
+enum class Stage : unsigned char { Connecting, Exchanging, Pooled };
 
-// The client is the upstream Conn's partner (Conn::link) while the exchange
-// runs: either side's close cuts the link and tells the other.
-struct Exchange {
+// One upstream connection's state (in its Conn::proto()).  The client is
+// its partner (Conn::link) while an exchange runs: either side's close cuts
+// the link and tells the other.
+struct Upstream {
   llhttp_t parser;             // the response
   const Target* target = nullptr;
-  Phase phase = Phase::Connecting;
+  Stage stage = Stage::Connecting;
   bool head_only = false;      // the request was HEAD: the response has no body
   bool html = false;           // the client wants error pages as HTML
   bool request_done = false;   // the whole request body has gone out
@@ -52,7 +55,7 @@ namespace {
 bool interim(const llhttp_t* p) { return p->status_code >= 100 && p->status_code < 200 && p->status_code != 101; }
 
 int on_headers_complete(llhttp_t* p) {
-  auto* e = static_cast<Exchange*>(p->data);
+  auto* e = static_cast<Upstream*>(p->data);
   e->headers_done = true;
   e->interim = interim(p);
   // A response to HEAD, a 1xx, 204 and 304 have no body whatever their
@@ -67,7 +70,7 @@ int on_headers_complete(llhttp_t* p) {
   return e->head_only || p->status_code == 204 || p->status_code == 304 ? 1 : HPE_PAUSED;
 }
 int on_message_complete(llhttp_t* p) {
-  auto* e = static_cast<Exchange*>(p->data);
+  auto* e = static_cast<Upstream*>(p->data);
   if (interim(p)) return 0;  // a 1xx has no body; the real answer follows it
   e->message_done = true;
   return HPE_PAUSED;
@@ -81,7 +84,7 @@ const llhttp_settings_t kSettings = [] {
   return s;
 }();
 
-Exchange& exchange_of(Conn& u) { return *static_cast<Exchange*>(u.proto()); }
+Upstream& upstream_of(Conn& u) { return *static_cast<Upstream*>(u.proto()); }
 
 // "the app on port 3000 cannot be reached": who failed, then how.
 std::string_view blame(const Target& t, const char* what, char (&out)[160]) {
@@ -94,7 +97,7 @@ std::string_view blame(const Target& t, const char* what, char (&out)[160]) {
 
 }  // namespace
 
-size_t HttpProxy::proto_size() { return sizeof(Exchange); }
+size_t HttpProxy::proto_size() { return sizeof(Upstream); }
 
 Conn* HttpProxy::connect(Conn& client, const Target& t) {
   // A pooled connection whose FIN (or stray bytes) came in this very batch
@@ -103,7 +106,7 @@ Conn* HttpProxy::connect(Conn& client, const Target& t) {
   while (Conn* u = pool_.take(&t)) {
     char probe;
     if (recv(u->fd(), &probe, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      exchange_of(*u).phase = Phase::Exchanging;
+      upstream_of(*u).stage = Stage::Exchanging;
       u->stop_timer();
       return u;
     }
@@ -118,9 +121,9 @@ Conn* HttpProxy::connect(Conn& client, const Target& t) {
     return nullptr;
   }
   u->set_peer(t.name);
-  new (u->proto()) Exchange;
+  new (u->proto()) Upstream;
   u->set_handler(this);
-  exchange_of(*u).target = &t;
+  upstream_of(*u).target = &t;
   return u;
 }
 
@@ -133,7 +136,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
     http::render_error(&req, resp, site_, 502, blame(t, "cannot be reached", message));
     return false;
   }
-  Exchange& e = exchange_of(*u);
+  Upstream& e = upstream_of(*u);
   llhttp_init(&e.parser, HTTP_RESPONSE, &kSettings);
   e.parser.data = &e;
   e.head_only = req.head_only;
@@ -151,7 +154,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   }
   // A pooled connection can fail its first write (the app closed it while
   // the FIN was in flight): answered here, before anything is linked.
-  if (e.phase != Phase::Connecting && u->flush() == Io::Error) {
+  if (e.stage != Stage::Connecting && u->flush() == Io::Error) {
     u->close("write error");
     char message[160];
     http::render_error(&req, resp, site_, 502, blame(t, "closed the connection", message));
@@ -160,13 +163,13 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
   resp.defer(*this, *u);
   u->start_timer(Timer::Io);
   // connect() completes when writable.
-  u->want(e.phase == Phase::Connecting ? uint32_t{EPOLLOUT} : EPOLLIN | (u->out_pending() ? uint32_t{EPOLLOUT} : 0u));
+  u->want(e.stage == Stage::Connecting ? uint32_t{EPOLLOUT} : EPOLLIN | (u->out_pending() ? uint32_t{EPOLLOUT} : 0u));
   return true;
 }
 
 size_t HttpProxy::body_room(Conn& client) {
   Conn* u = client.partner();
-  if (u == nullptr) return 1 << 20;  // nothing will take it: let the session read it away
+  if (u == nullptr) return 1 << 20;  // nothing will take it: let the HTTP handler read it away
   size_t cap = 0;
   u->out_space(&cap);
   return cap;
@@ -175,7 +178,7 @@ size_t HttpProxy::body_room(Conn& client) {
 void HttpProxy::take_body(Conn& client, const char* p, size_t n, bool last) {
   Conn* u = client.partner();
   if (u == nullptr) return;
-  Exchange& e = exchange_of(*u);
+  Upstream& e = upstream_of(*u);
   size_t cap = 0;
   char* out = u->out_space(&cap);
   if (n > 0 && out != nullptr && n <= cap) {
@@ -185,14 +188,14 @@ void HttpProxy::take_body(Conn& client, const char* p, size_t n, bool last) {
   if (last) e.request_done = true;
   // A write error is not acted on here, inside the client's parse: the
   // socket reports it again as an event of u's own, and fail() runs there.
-  if (e.phase == Phase::Exchanging && u->out_pending()) (void)u->flush();
+  if (e.stage == Stage::Exchanging && u->out_pending()) (void)u->flush();
   if (u->out_pending()) u->want(EPOLLIN | EPOLLOUT);
 }
 
 void HttpProxy::on_drained(Conn& client) {
   Conn* u = client.partner();
   if (u == nullptr) return;
-  Exchange& e = exchange_of(*u);
+  Upstream& e = upstream_of(*u);
   if (e.message_done) {
     (void)done(*u, e);
     return;
@@ -204,8 +207,8 @@ void HttpProxy::on_drained(Conn& client) {
 void HttpProxy::on_unlinked(Conn& u) { u.close("client went away"); }
 
 Flow HttpProxy::on_writable(Conn& u) {
-  Exchange& e = exchange_of(u);
-  if (e.phase == Phase::Connecting) {
+  Upstream& e = upstream_of(u);
+  if (e.stage == Stage::Connecting) {
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(u.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
@@ -214,7 +217,7 @@ Flow HttpProxy::on_writable(Conn& u) {
       base::logf(base::Level::Warn, "proxy: connect to %s: %s", e.target->name.c_str(), strerror(err));
       return fail(u, e, 502, "cannot be reached");
     }
-    e.phase = Phase::Exchanging;
+    e.stage = Stage::Exchanging;
   }
   if (u.flush() == Io::Error) return fail(u, e, 502, "closed the connection");
   u.want(EPOLLIN | (u.out_pending() ? uint32_t{EPOLLOUT} : 0u));
@@ -223,12 +226,12 @@ Flow HttpProxy::on_writable(Conn& u) {
 }
 
 Flow HttpProxy::on_readable(Conn& u) {
-  Exchange& e = exchange_of(u);
-  if (e.phase == Phase::Idle) {  // a pooled connection: the backend closed it, or spoke out of turn
+  Upstream& e = upstream_of(u);
+  if (e.stage == Stage::Pooled) {  // a pooled connection: the backend closed it, or spoke out of turn
     u.close("idle backend connection ended");
     return Flow::Closed;
   }
-  if (e.phase == Phase::Connecting) return on_writable(u);  // a refused connect shows up as readable too
+  if (e.stage == Stage::Connecting) return on_writable(u);  // a refused connect shows up as readable too
   size_t n = 0;
   switch (u.read(u.loop().pool().chunk_size(), &n)) {
     case Io::Again:
@@ -253,7 +256,7 @@ Flow HttpProxy::on_readable(Conn& u) {
 
 // Moves response bytes from u's input to the client's output, as far as the
 // client's output has room; reading u pauses when it has none.
-Flow HttpProxy::pump(Conn& u, Exchange& e) {
+Flow HttpProxy::pump(Conn& u, Upstream& e) {
   Conn* c = u.partner();
   if (c == nullptr) {
     u.close("client went away");
@@ -323,8 +326,8 @@ Flow HttpProxy::pump(Conn& u, Exchange& e) {
 // Re-writes the response head the parser just validated into the client's
 // output: same status and fields, minus the hop-by-hop ones (framing kept).
 // A 1xx goes on as it is (103 Early Hints) to an HTTP/1.1 client, but a 100:
-// the session gave the client its own, and the app's may come unasked.
-bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
+// the HTTP handler gave the client its own, and the app's may come unasked.
+bool HttpProxy::copy_head(Conn& u, Upstream& e, size_t head_len) {
   int status = llhttp_get_status_code(&e.parser);
   if (status == 101 || status < 100) return false;  // nothing upgrades here
   Conn& c = *u.partner();
@@ -351,7 +354,7 @@ bool HttpProxy::copy_head(Conn& u, Exchange& e, size_t head_len) {
   return true;
 }
 
-Flow HttpProxy::done(Conn& u, Exchange& e) {
+Flow HttpProxy::done(Conn& u, Upstream& e) {
   Conn* c = u.partner();
   if (c == nullptr) {
     u.close("client went away");
@@ -366,7 +369,7 @@ Flow HttpProxy::done(Conn& u, Exchange& e) {
   return reuse ? Flow::Keep : Flow::Closed;
 }
 
-Flow HttpProxy::fail(Conn& u, Exchange& e, int status, const char* why) {
+Flow HttpProxy::fail(Conn& u, Upstream& e, int status, const char* why) {
   Conn* c = u.partner();
   u.unlink();  // the client is told here, not by the close
   u.close(why);
@@ -387,8 +390,8 @@ Flow HttpProxy::fail(Conn& u, Exchange& e, int status, const char* why) {
 }
 
 void HttpProxy::on_timeout(Conn& u, Timer t) {
-  Exchange& e = exchange_of(u);
-  if (t == Timer::Pool || e.phase == Phase::Idle) {
+  Upstream& e = upstream_of(u);
+  if (t == Timer::Pool || e.stage == Stage::Pooled) {
     u.close("idle backend connection");
     return;
   }
@@ -396,22 +399,22 @@ void HttpProxy::on_timeout(Conn& u, Timer t) {
 }
 
 void HttpProxy::on_drain(Conn& u) {
-  if (exchange_of(u).phase == Phase::Idle) u.close("shutting down");
+  if (upstream_of(u).stage == Stage::Pooled) u.close("shutting down");
 }
 
 void HttpProxy::on_release(Conn& u) {
   pool_.drop(u);
-  exchange_of(u).~Exchange();
+  upstream_of(u).~Upstream();
   u.set_handler(nullptr);
 }
 
 void HttpProxy::pool_put(Conn& u) {
-  Exchange& e = exchange_of(u);
+  Upstream& e = upstream_of(u);
   if (!pool_.keep(u, e.target)) {
     u.close("pool full");
     return;
   }
-  e.phase = Phase::Idle;
+  e.stage = Stage::Pooled;
   u.want(EPOLLIN);  // an idle backend connection only ever says EOF
   u.start_timer(Timer::Pool);
 }

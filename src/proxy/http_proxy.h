@@ -11,8 +11,8 @@
 // way.  A response cut short ends the client's connection: it is never
 // passed off as complete.  A backend that cannot be reached gets a 502 page.
 //
-// This is the handler of the backend Conns; the client keeps its HTTP
-// session, which waits (deferred answer) and is told when the answer is done.
+// This is the handler of the backend Conns; the client stays with its HTTP
+// handler, which waits (deferred answer) and is told when the answer is done.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +21,7 @@
 #include "http/error_page.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "http/session.h"
+#include "http/handler.h"
 #include "proxy/head.h"
 #include "proxy/pool.h"
 #include "proxy/target.h"
@@ -29,11 +29,11 @@
 
 namespace proxy {
 
-struct Exchange;
+struct Upstream;
 
 class HttpProxy final : public reactor::Handler, public http::Answerer {
  public:
-  HttpProxy(http::Protocol& http, const http::Site& site) : http_(http), site_(site) {}
+  HttpProxy(http::Handler& http, const http::Site& site) : http_(http), site_(site) {}
   static size_t proto_size();
 
   // Forwards `req` (its head still in client.in()) to `t`.  On true, `resp`
@@ -55,13 +55,13 @@ class HttpProxy final : public reactor::Handler, public http::Answerer {
 
  private:
   reactor::Conn* connect(reactor::Conn& client, const Target& t);
-  reactor::Flow pump(reactor::Conn& u, Exchange& e);
-  bool copy_head(reactor::Conn& u, Exchange& e, size_t head_len);
-  reactor::Flow done(reactor::Conn& u, Exchange& e);
-  reactor::Flow fail(reactor::Conn& u, Exchange& e, int status, const char* why);
+  reactor::Flow pump(reactor::Conn& u, Upstream& e);
+  bool copy_head(reactor::Conn& u, Upstream& e, size_t head_len);
+  reactor::Flow done(reactor::Conn& u, Upstream& e);
+  reactor::Flow fail(reactor::Conn& u, Upstream& e, int status, const char* why);
   void pool_put(reactor::Conn& u);
 
-  http::Protocol& http_;
+  http::Handler& http_;
   const http::Site& site_;
   Pool pool_;
 };

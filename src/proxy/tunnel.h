@@ -19,7 +19,7 @@
 #include <cstddef>
 
 #include "http/request.h"
-#include "http/session.h"
+#include "http/handler.h"
 #include "proxy/head.h"
 #include "proxy/target.h"
 #include "reactor/conn.h"
@@ -30,7 +30,7 @@ struct Side;
 
 class Tunnel final : public reactor::Handler {
  public:
-  Tunnel(http::Protocol& http, bool use_splice) : http_(http), splice_(use_splice) {}
+  Tunnel(http::Handler& http, bool use_splice) : http_(http), splice_(use_splice) {}
   static size_t proto_size();
 
   // Forwards the upgrade request whose head fills client.in()[0, head_len) to
@@ -53,7 +53,7 @@ class Tunnel final : public reactor::Handler {
   reactor::Flow end(reactor::Conn& c, Side& s, const char* why);
   reactor::Flow refuse(reactor::Conn& u, const char* why);
 
-  http::Protocol& http_;
+  http::Handler& http_;
   bool splice_;
 };
 

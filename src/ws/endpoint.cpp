@@ -24,7 +24,7 @@ constexpr int kReadsPerEvent = 16;
 constexpr size_t kAnswerRoom = 1024;
 }  // namespace
 
-struct Session {
+struct EndpointState {
   FrameHeader frame;          // the frame being received, valid while in_frame
   uint64_t frame_done = 0;    // its payload bytes handled so far
   uint64_t message = 0;       // payload bytes of the open data message
@@ -36,12 +36,12 @@ struct Session {
   uint8_t ctl[125];           // the control frame's payload (RFC 6455 §5.5: <= 125)
 };
 
-size_t Endpoint::proto_size() { return sizeof(Session); }
+size_t Endpoint::proto_size() { return sizeof(EndpointState); }
 
-static Session& session_of(Conn& c) { return *static_cast<Session*>(c.proto()); }
+static EndpointState& state_of(Conn& c) { return *static_cast<EndpointState*>(c.proto()); }
 
 Flow Endpoint::adopt(Conn& c, const Handshake& hs) {
-  Session* s = new (c.proto()) Session;
+  EndpointState* s = new (c.proto()) EndpointState;
   c.set_handler(this);
   size_t cap = 0;
   char* out = c.out_space(&cap);
@@ -60,12 +60,12 @@ Flow Endpoint::adopt(Conn& c, const Handshake& hs) {
 }
 
 void Endpoint::on_release(Conn& c) {
-  session_of(c).~Session();
+  state_of(c).~EndpointState();
   c.set_handler(nullptr);
 }
 
 Flow Endpoint::on_readable(Conn& c) {
-  Session& s = session_of(c);
+  EndpointState& s = state_of(c);
   size_t chunk = c.loop().pool().chunk_size();
   for (int i = 0; i < kReadsPerEvent; i++) {
     size_t room = chunk - c.in_len();
@@ -92,14 +92,14 @@ Flow Endpoint::on_readable(Conn& c) {
 }
 
 Flow Endpoint::on_writable(Conn& c) {
-  Session& s = session_of(c);
+  EndpointState& s = state_of(c);
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
   return process(c, s);  // frames left waiting for output room
 }
 
 void Endpoint::on_timeout(Conn& c, reactor::Timer) {
-  Session& s = session_of(c);
+  EndpointState& s = state_of(c);
   if (s.closing) {
     c.close("close handshake timed out");
     return;
@@ -108,12 +108,12 @@ void Endpoint::on_timeout(Conn& c, reactor::Timer) {
 }
 
 void Endpoint::on_drain(Conn& c) {
-  Session& s = session_of(c);
+  EndpointState& s = state_of(c);
   if (!s.closing) (void)fail(c, s, kGoingAway, "server shutting down");
 }
 
 // The rules a header must follow before any of its payload is looked at.
-uint16_t Endpoint::check_header(const Session& s) const {
+uint16_t Endpoint::check_header(const EndpointState& s) const {
   const FrameHeader& h = s.frame;
   if (h.rsv != 0) return kProtocolError;          // no extension is ever agreed
   if ((h.opcode > kBinary && h.opcode < kClose) || h.opcode > kPong) return kProtocolError;
@@ -128,7 +128,7 @@ uint16_t Endpoint::check_header(const Session& s) const {
 
 // Decodes what is buffered, flushes the answers, and goes on while answers
 // leave at once; stops when the socket is full (EPOLLOUT resumes it).
-Flow Endpoint::process(Conn& c, Session& s) {
+Flow Endpoint::process(Conn& c, EndpointState& s) {
   for (int round = 0; round < 64; round++) {
     bool stalled = false;
     Flow f = decode(c, s, &stalled);
@@ -139,7 +139,7 @@ Flow Endpoint::process(Conn& c, Session& s) {
   return Flow::Keep;
 }
 
-Flow Endpoint::decode(Conn& c, Session& s, bool* stalled) {
+Flow Endpoint::decode(Conn& c, EndpointState& s, bool* stalled) {
   auto* data = reinterpret_cast<uint8_t*>(c.in());
   size_t len = c.in_len(), pos = 0;
   size_t chunk = c.loop().pool().chunk_size();
@@ -183,7 +183,7 @@ Flow Endpoint::decode(Conn& c, Session& s, bool* stalled) {
   return Flow::Keep;
 }
 
-Flow Endpoint::finish_frame(Conn& c, Session& s) {
+Flow Endpoint::finish_frame(Conn& c, EndpointState& s) {
   switch (s.frame.opcode) {
     case kPing:
       send(c, kPong, s.ctl, s.ctl_len);
@@ -204,7 +204,7 @@ Flow Endpoint::finish_frame(Conn& c, Session& s) {
   return Flow::Keep;
 }
 
-Flow Endpoint::on_close_frame(Conn& c, Session& s) {
+Flow Endpoint::on_close_frame(Conn& c, EndpointState& s) {
   if (s.ctl_len == 1) return fail(c, s, kProtocolError, "close frame of one byte");
   if (s.ctl_len >= 2) {
     uint16_t code = static_cast<uint16_t>(s.ctl[0] << 8 | s.ctl[1]);
@@ -218,7 +218,7 @@ Flow Endpoint::on_close_frame(Conn& c, Session& s) {
   return flush(c, s);
 }
 
-Flow Endpoint::fail(Conn& c, Session& s, uint16_t code, const char* why) {
+Flow Endpoint::fail(Conn& c, EndpointState& s, uint16_t code, const char* why) {
   base::logf(base::Level::Debug, "conn %llu %.*s: websocket close %u: %s", static_cast<unsigned long long>(c.id()),
              static_cast<int>(c.peer().size()), c.peer().data(), code, why);
   if (!s.closing) {
@@ -239,7 +239,7 @@ bool Endpoint::send(Conn& c, uint8_t opcode, const void* payload, size_t n) {
   return true;
 }
 
-Flow Endpoint::flush(Conn& c, Session& s) {
+Flow Endpoint::flush(Conn& c, EndpointState& s) {
   switch (c.flush()) {
     case Io::Ok:
       if (s.closing) return c.linger();  // the server ends the TCP connection

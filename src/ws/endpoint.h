@@ -33,7 +33,7 @@ class Replier {
   ~Replier() = default;
 };
 
-struct Session;
+struct EndpointState;
 
 class Endpoint final : public reactor::Handler {
  public:
@@ -54,14 +54,14 @@ class Endpoint final : public reactor::Handler {
   void on_release(reactor::Conn& c) override;
 
  private:
-  reactor::Flow process(reactor::Conn& c, Session& s);
-  reactor::Flow decode(reactor::Conn& c, Session& s, bool* stalled);
-  uint16_t check_header(const Session& s) const;
-  reactor::Flow finish_frame(reactor::Conn& c, Session& s);
-  reactor::Flow on_close_frame(reactor::Conn& c, Session& s);
-  reactor::Flow fail(reactor::Conn& c, Session& s, uint16_t code, const char* why);
+  reactor::Flow process(reactor::Conn& c, EndpointState& s);
+  reactor::Flow decode(reactor::Conn& c, EndpointState& s, bool* stalled);
+  uint16_t check_header(const EndpointState& s) const;
+  reactor::Flow finish_frame(reactor::Conn& c, EndpointState& s);
+  reactor::Flow on_close_frame(reactor::Conn& c, EndpointState& s);
+  reactor::Flow fail(reactor::Conn& c, EndpointState& s, uint16_t code, const char* why);
   bool send(reactor::Conn& c, uint8_t opcode, const void* payload, size_t n);
-  reactor::Flow flush(reactor::Conn& c, Session& s);
+  reactor::Flow flush(reactor::Conn& c, EndpointState& s);
 
   uint64_t max_message_;
   const Replier& replier_;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // http_parser — fuzzes the request parser glue (http::Parser, llhttp) and
-// make_request the way http::Protocol drives them for a proxied answer: heads
+// make_request the way http::Handler drives them for a proxied answer: heads
 // parsed from offset 0 of a buffer chunk whose header table sits after
 // max_head bytes; each head answered, dropped (consume + discard), then its
 // body streamed on in pieces as the other side has room; pipelined messages
@@ -25,9 +25,9 @@ namespace {
 
 using Event = http::Parser::Event;
 
-class Session {
+class Driver {
  public:
-  Session(const http::Limits& l, std::string_view stream, const std::vector<size_t>* rooms)
+  Driver(const http::Limits& l, std::string_view stream, const std::vector<size_t>* rooms)
       : limits_(l), stream_(stream), rooms_(rooms) {
     table_off_ = (l.max_head + 7u) & ~size_t{7};
     chunk_size_ = table_off_ + l.max_headers * sizeof(http::Header);
@@ -137,7 +137,7 @@ class Session {
     return true;
   }
 
-  // Protocol::forward: the body as far as the other side has room, each
+  // http::Handler::forward: the body as far as the other side has room, each
   // piece checked to be exactly the input's bytes.  False: wait for bytes.
   bool forward() {
     size_t room = rooms_.next();
@@ -187,9 +187,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   l.max_headers = in.ConsumeIntegralInRange<uint32_t>(1, 100);
   fuzz::Reads r = fuzz::reads(in, 256);
   if (r.stream.empty()) return 0;
-  Session whole(l, r.stream, nullptr);
+  Driver whole(l, r.stream, nullptr);
   whole.feed(r.stream);
-  Session split(l, r.stream, &r.sizes);
+  Driver split(l, r.stream, &r.sizes);
   fuzz::deliver(r, [&split](std::string_view piece) { split.feed(piece); });
   if (whole.events() != split.events()) {
     std::fprintf(stderr, "whole: %s\nsplit: %s\n", whole.why().c_str(), split.why().c_str());

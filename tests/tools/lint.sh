@@ -42,7 +42,7 @@ for dir in src/*/; do
 	http) allowed="base reactor http" ;;
 	ws|proxy) allowed="base reactor http $mod" ;;
 	auth) allowed="base http auth" ;;
-	routes) allowed="base http auth routes" ;;
+	routes) allowed="base reactor http ws proxy auth backend routes" ;;
 	backend) allowed="base reactor backend" ;;
 	config|sys) allowed="base $mod" ;;
 	*) allowed="" ;;

@@ -85,7 +85,7 @@ std::vector<Case> load_cases() {
   return cases;
 }
 
-// Drives a Parser the way http::Protocol does: heads start at offset 0, the
+// Drives a Parser the way http::Handler does: heads start at offset 0, the
 // head is dropped once "answered", body bytes are dropped as they are parsed.
 class Driver {
  public:

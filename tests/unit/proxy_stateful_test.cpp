@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Connection lifetimes across the HTTP session, the proxy and the tunnel,
+// Connection lifetimes across the HTTP handler, the proxy and the tunnel,
 // stepped turn by turn (tests/unit/rig.h): a peer closing at every phase, a
 // client whose writes take a little at a time, trailers split across reads.
 // Each case ends with no Conn left open: a lost link shows up as a hang (a

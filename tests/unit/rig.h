@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Rig — the real reactor, HTTP session, HTTP proxy and tunnel in one test
+// Rig — the real reactor, HTTP handler, HTTP proxy and tunnel in one test
 // process, stepped one loop turn at a time.  The client is one end of a
 // socketpair (the other end is the test's), the backend a unix socket the
 // test accepts and scripts by hand, so every phase of an exchange can be cut
@@ -9,8 +9,8 @@
 // Routes: "/p..." goes through the HTTP proxy, a WebSocket upgrade through
 // the tunnel, anything else answers 200 "ok".
 //
-// Shared by the unit tests (doctest's REQUIRE) and the session fuzz harness
-// (tests/fuzz/session.cpp, which defines RIG_MUST to abort instead).
+// Shared by the unit tests (doctest's REQUIRE) and the request_path fuzz harness
+// (tests/fuzz/request_path.cpp, which defines RIG_MUST to abort instead).
 #pragma once
 
 #ifndef RIG_MUST
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "http/error_page.h"
-#include "http/session.h"
+#include "http/handler.h"
 #include "proxy/http_proxy.h"
 #include "proxy/tunnel.h"
 #include "reactor/loop.h"
@@ -82,7 +82,7 @@ class Rig final : public http::Router {
     site_.error_template = "<p>{{CODE}} {{MESSAGE}}</p>";
     reactor::LoopLimits lim;
     lim.max_conns = 16;
-    lim.proto_size = std::max({http::Protocol::proto_size(), proxy::HttpProxy::proto_size(), proxy::Tunnel::proto_size()});
+    lim.proto_size = std::max({http::Handler::proto_size(), proxy::HttpProxy::proto_size(), proxy::Tunnel::proto_size()});
     lim.chunk_size = http_.chunk_size();
     for (int64_t& t : lim.timeout_ms) t = 30000;
     RIG_MUST(loop.init(lim, nullptr));
@@ -106,17 +106,24 @@ class Rig final : public http::Router {
     rmdir(dir_.c_str());
   }
 
-  // A client connection adopted by the HTTP session; returns the test's end.
-  int client(reactor::Transport* t = nullptr) {
+  // A client connection no handler has yet: the test's end, and *conn.
+  int open_client(reactor::Conn** conn) {
     int sv[2];
     RIG_MUST(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
-    reactor::Conn* c = loop.open(sv[0]);
-    RIG_MUST(c != nullptr);
-    c->set_peer("test");
-    if (t != nullptr) c->set_transport(t);
-    http_.adopt(*c);
+    *conn = loop.open(sv[0]);
+    RIG_MUST(*conn != nullptr);
+    (*conn)->set_peer("test");
     return sv[1];
   }
+  // A client connection adopted by the HTTP handler; returns the test's end.
+  int client(reactor::Transport* t = nullptr) {
+    reactor::Conn* c = nullptr;
+    int fd = open_client(&c);
+    if (t != nullptr) c->set_transport(t);
+    http_.adopt(*c);
+    return fd;
+  }
+  http::Handler& http() { return http_; }
   // Steps the loop until `done()` or `max` turns (each waits at most 20 ms).
   template <typename F>
   bool until(F done, int max = 200) {
@@ -171,11 +178,15 @@ class Rig final : public http::Router {
  private:
   http::Options opts_;
   http::Site site_;
-  http::Protocol http_{opts_, site_, this};
+  http::Handler http_{opts_, site_, this};
   proxy::HttpProxy proxy_{http_, site_};
   proxy::Tunnel tunnel_{http_, true};
   proxy::Target target_;
-  proxy::Forwarding fw_{"code-server-session", {}, {}, {}};
+  proxy::Forwarding fw_ = [] {
+    proxy::Forwarding f;
+    f.session_cookie = "code-server-session";
+    return f;
+  }();
   std::string dir_, path_;
   int backend_ = -1;
 };

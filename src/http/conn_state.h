@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// session_state — what one HTTP connection remembers between events (kept in
-// Conn::proto()); shared by session.cpp (requests) and deferred.cpp
+// conn_state — what one HTTP connection remembers between events (kept in
+// Conn::proto()); shared by handler.cpp (requests) and deferred.cpp
 // (answers that come from elsewhere).  Internal to src/http/.
 #pragma once
 
@@ -31,7 +31,7 @@ enum class Phase : unsigned char {
 // reading pauses when the buffer is full, and nothing new is parsed.
 inline bool elsewhere(Phase p) { return p == Phase::Forward || p == Phase::Await || p == Phase::Hold; }
 
-struct Session {
+struct ConnState {
   Parser parser;
   Answerer* answerer = nullptr;      // Forward, Await: who answers (Response::defer)
   const Waiter* waiter = nullptr;    // Hold: what the answer waits on (Response::hold)
@@ -39,9 +39,9 @@ struct Session {
   uint32_t body_len = 0;       // Collect: bytes of body expected after the head
   bool peer_done = false;      // the client half-closed: answer what is buffered, then end
   bool close_after = false;    // end the connection once the current answer has left: the
-                               // one record of it, set as each reason is learnt (Protocol::keeps)
+                               // one record of it, set as each reason is learnt (Handler::keeps)
 };
 
-inline Session& session_of(reactor::Conn& c) { return *static_cast<Session*>(c.proto()); }
+inline ConnState& state_of(reactor::Conn& c) { return *static_cast<ConnState*>(c.proto()); }
 
 }  // namespace http

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// session — HTTP/1.1 on one connection: read, parse, dispatch, answer, repeat.
+// handler — HTTP/1.1 on one connection: read, parse, dispatch, answer, repeat.
 //
 // Requests are handled strictly one at a time, in order (serial pipelining):
 // the parser pauses after each head, the Router answers, and parsing resumes
@@ -15,7 +15,7 @@
 // Either way the next bytes are never taken for a request (no CL.0 desync).
 //
 // Deferred answers (a proxy): the route calls Response::defer(answerer,
-// from); the session then streams the request body to the Answerer as it
+// from); the handler then streams the request body to the Answerer as it
 // arrives (never more than the other side has room for), parses nothing
 // after it, and waits for finish().  The proxy writes the answer straight
 // into the Conn's output.
@@ -26,7 +26,7 @@
 // router on it again, which then answers as usual.  Until then the Io timer
 // runs; a connection freed before replay() tells its Waiter.
 //
-// Protocol is shared by all HTTP connections; Session is the per-connection
+// The Handler is shared by all HTTP connections; ConnState is the per-connection
 // state kept in Conn::proto().
 #pragma once
 
@@ -47,7 +47,7 @@ class Router {
   virtual reactor::Flow on_request(reactor::Conn& c, const Request& req, Response& resp) = 0;
   // A WebSocket upgrade request whose head fills the first `head_len` bytes of
   // c.in().  The router takes the connection over: it diverts it to another
-  // handler (the Session is destroyed first) or answers with a raw status and
+  // handler (the ConnState is destroyed first) or answers with a raw status and
   // closes it.  Never returns Keep.
   virtual reactor::Flow on_upgrade(reactor::Conn& c, const Request& req, size_t head_len) = 0;
   // The largest body the route for `req` reads before answering (it then
@@ -63,13 +63,13 @@ struct Options {
   uint64_t drain_max = 65536;   // largest request body read and dropped to keep a connection
 };
 
-struct Session;
+struct ConnState;
 
-class Protocol final : public reactor::Handler {
+class Handler final : public reactor::Handler {
  public:
-  Protocol(const Options& opts, const Site& site, Router* router) : opts_(opts), site_(site), router_(router) {}
+  Handler(const Options& opts, const Site& site, Router* router) : opts_(opts), site_(site), router_(router) {}
 
-  // Bytes of Conn::proto() storage a Session needs, and of each buffer chunk
+  // Bytes of Conn::proto() storage a ConnState needs, and of each buffer chunk
   // (the head plus its header table).
   static size_t proto_size();
   size_t chunk_size() const;
@@ -99,7 +99,7 @@ class Protocol final : public reactor::Handler {
   // The current answer is delimited by the close (or cannot be finished):
   // the connection ends after it.
   void end_after(reactor::Conn& c);
-  // Tears the Session down so that another protocol can take `c` over.
+  // Tears the ConnState down so that another protocol can take `c` over.
   void release(reactor::Conn& c) { on_release(c); }
 
   reactor::Flow on_readable(reactor::Conn& c) override;
@@ -112,15 +112,15 @@ class Protocol final : public reactor::Handler {
   void on_unlinked(reactor::Conn& c) override;
 
  private:
-  reactor::Flow advance(reactor::Conn& c, Session& s);
-  reactor::Flow dispatch(reactor::Conn& c, Session& s, bool upgrade);
-  reactor::Flow answer(reactor::Conn& c, Session& s, Request& req, bool body_read);
-  reactor::Flow forward(reactor::Conn& c, Session& s);
-  reactor::Flow hold(reactor::Conn& c, Session& s, bool whole);
-  reactor::Flow fail(reactor::Conn& c, Session& s, int status, const char* why);
-  reactor::Flow flush(reactor::Conn& c, Session& s);
-  reactor::Flow linger(reactor::Conn& c, Session& s);
-  void set_table(reactor::Conn& c, Session& s);
+  reactor::Flow advance(reactor::Conn& c, ConnState& s);
+  reactor::Flow dispatch(reactor::Conn& c, ConnState& s, bool upgrade);
+  reactor::Flow answer(reactor::Conn& c, ConnState& s, Request& req, bool body_read);
+  reactor::Flow forward(reactor::Conn& c, ConnState& s);
+  reactor::Flow hold(reactor::Conn& c, ConnState& s, bool whole);
+  reactor::Flow fail(reactor::Conn& c, ConnState& s, int status, const char* why);
+  reactor::Flow flush(reactor::Conn& c, ConnState& s);
+  reactor::Flow linger(reactor::Conn& c, ConnState& s);
+  void set_table(reactor::Conn& c, ConnState& s);
 
   const Options& opts_;
   const Site& site_;

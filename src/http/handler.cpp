@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "http/session.h"
-#include "http/session_state.h"
+#include "http/handler.h"
+#include "http/conn_state.h"
 
 #include <cerrno>
 #include <new>
@@ -38,29 +38,29 @@ bool write_continue(Conn& c) {
 }
 }  // namespace
 
-size_t Protocol::proto_size() { return sizeof(Session); }
+size_t Handler::proto_size() { return sizeof(ConnState); }
 
-size_t Protocol::chunk_size() const {
+size_t Handler::chunk_size() const {
   return table_offset(opts_.limits.max_head) + opts_.limits.max_headers * sizeof(Header);
 }
 
-void Protocol::adopt(Conn& c) {
-  Session* s = new (c.proto()) Session;
+void Handler::adopt(Conn& c) {
+  ConnState* s = new (c.proto()) ConnState;
   s->parser.init(&opts_.limits, nullptr);
   c.set_handler(this);
   c.want(EPOLLIN);
   c.start_timer(Timer::Head);
 }
 
-void Protocol::on_release(Conn& c) {
-  Session& s = session_of(c);
+void Handler::on_release(Conn& c) {
+  ConnState& s = state_of(c);
   if (s.phase == Phase::Hold) s.waiter->on_abandoned(c);
-  s.~Session();
+  s.~ConnState();
   c.set_handler(nullptr);
 }
 
-void Protocol::on_drain(Conn& c) {
-  Session& s = session_of(c);
+void Handler::on_drain(Conn& c) {
+  ConnState& s = state_of(c);
   if (s.phase == Phase::Idle && !c.out_pending()) {
     c.close("shutting down");
     return;
@@ -70,12 +70,12 @@ void Protocol::on_drain(Conn& c) {
 
 // The header table lives in the input chunk, after the bytes it indexes; the
 // chunk can change only between messages, so this is set before each parse.
-void Protocol::set_table(Conn& c, Session& s) {
+void Handler::set_table(Conn& c, ConnState& s) {
   s.parser.set_table(reinterpret_cast<Header*>(c.in() + table_offset(opts_.limits.max_head)));
 }
 
-Flow Protocol::on_readable(Conn& c) {
-  Session& s = session_of(c);
+Flow Handler::on_readable(Conn& c) {
+  ConnState& s = state_of(c);
   for (int i = 0; i < kReadsPerEvent; i++) {
     size_t n = 0;
     size_t room = opts_.limits.max_head - c.in_len();
@@ -126,7 +126,7 @@ Flow Protocol::on_readable(Conn& c) {
   return Flow::Keep;
 }
 
-Flow Protocol::advance(Conn& c, Session& s) {
+Flow Handler::advance(Conn& c, ConnState& s) {
   for (int i = 0; i < kMaxSteps; i++) {
     if (s.phase == Phase::Await || s.phase == Phase::Hold) return Flow::Keep;  // finish() or replay() goes on
     if (s.phase == Phase::Forward) return forward(c, s);
@@ -174,7 +174,7 @@ Flow Protocol::advance(Conn& c, Session& s) {
   return Flow::Keep;
 }
 
-Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
+Flow Handler::dispatch(Conn& c, ConnState& s, bool upgrade) {
   const Head& h = s.parser.head();
   size_t head_len = s.parser.pos();
   // portico is no forward proxy (CONNECT) and echoes nothing back (TRACE).
@@ -186,7 +186,7 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
   if (!h.keep_alive) s.close_after = true;  // Connection: close, or HTTP/1.0 without keep-alive
 
   // The one fork of the road: a WebSocket upgrade leaves HTTP here, and this
-  // session with it.  The parser took any other upgrade (h2c, ...) for an
+  // handler's state with it.  The parser took any other upgrade (h2c, ...) for an
   // ordinary request, so it is answered as one, framing and all.
   if (upgrade) {
     Flow f = router_->on_upgrade(c, req, head_len);
@@ -221,7 +221,7 @@ Flow Protocol::dispatch(Conn& c, Session& s, bool upgrade) {
 
 // Runs the route for a request whose head (and body, if the route reads it)
 // is complete, then lets the parser go on through whatever body is left.
-Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
+Flow Handler::answer(Conn& c, ConnState& s, Request& req, bool body_read) {
   const Head& h = s.parser.head();
   size_t head_len = s.parser.pos();
   // Keep the connection only if what follows the head can be framed: a body
@@ -266,7 +266,7 @@ Flow Protocol::answer(Conn& c, Session& s, Request& req, bool body_read) {
 
 // Answers with the error renderer and ends the connection: after a parse
 // error the framing of whatever follows is unknown.
-Flow Protocol::fail(Conn& c, Session& s, int status, const char* why) {
+Flow Handler::fail(Conn& c, ConnState& s, int status, const char* why) {
   base::logf(base::Level::Debug, "conn %llu %.*s: %d: %s", static_cast<unsigned long long>(c.id()),
              static_cast<int>(c.peer().size()), c.peer().data(), status, why);
   // Mid-answer, or answered already (the body after it is what failed):
@@ -287,8 +287,8 @@ Flow Protocol::fail(Conn& c, Session& s, int status, const char* why) {
   return flush(c, s);
 }
 
-Flow Protocol::reject(Conn& c, int status, std::string_view header) {
-  Session& s = session_of(c);
+Flow Handler::reject(Conn& c, int status, std::string_view header) {
+  ConnState& s = state_of(c);
   size_t cap = 0;
   char* p = c.out_space(&cap);
   base::Writer w(p, p != nullptr ? cap : 0);
@@ -310,7 +310,7 @@ Flow Protocol::reject(Conn& c, int status, std::string_view header) {
   return f == Flow::Keep ? Flow::Diverted : f;
 }
 
-Flow Protocol::flush(Conn& c, Session& s) {
+Flow Handler::flush(Conn& c, ConnState& s) {
   switch (c.flush()) {
     case Io::Ok:
       if (elsewhere(s.phase)) return Flow::Keep;
@@ -326,8 +326,8 @@ Flow Protocol::flush(Conn& c, Session& s) {
   }
 }
 
-Flow Protocol::on_writable(Conn& c) {
-  Session& s = session_of(c);
+Flow Handler::on_writable(Conn& c) {
+  ConnState& s = state_of(c);
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
   if (s.phase == Phase::Hold) {  // a 100 Continue went out; the answer waits
@@ -347,10 +347,10 @@ Flow Protocol::on_writable(Conn& c) {
 }
 
 // The answer has left and the connection ends here.
-Flow Protocol::linger(Conn& c, Session&) { return c.linger(); }
+Flow Handler::linger(Conn& c, ConnState&) { return c.linger(); }
 
-void Protocol::on_timeout(Conn& c, Timer t) {
-  Session& s = session_of(c);
+void Handler::on_timeout(Conn& c, Timer t) {
+  ConnState& s = state_of(c);
   // A silent connection is just closed; a started head gets its 408.
   if (t == Timer::Head && s.phase == Phase::Head && !c.out_pending()) {
     (void)fail(c, s, 408, "request head not received in time");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// session — the request path as a client and an app drive it: the real loop,
-// HTTP session, proxy and tunnel (tests/unit/rig.h), with the fuzzer writing
+// request_path — the request path as a client and an app drive it: the real loop,
+// HTTP handler, proxy and tunnel (tests/unit/rig.h), with the fuzzer writing
 // both the client's bytes and the app's answers, split into reads where it
 // says, with closes and half-closes anywhere between loop turns.
 //
