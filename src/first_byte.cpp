@@ -18,6 +18,6 @@ reactor::Flow FirstByte::on_readable(reactor::Conn& c) {
   if (r == 1 && first == 0x16) {
     if (reactor::Transport* t = tls_.open()) c.set_transport(t);
   }
-  http_.adopt(c);
+  http_.take_over(c);  // the head deadline set at accept still runs
   return http_.on_readable(c);
 }

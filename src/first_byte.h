@@ -15,7 +15,9 @@ class FirstByte final : public reactor::Handler {
  public:
   FirstByte(tls::Server& tls, http::Handler& http) : tls_(tls), http_(http) {}
 
-  // Makes `c` wait for its first byte, under the head deadline.
+  // Makes `c` wait for its first byte, under the head deadline, which goes
+  // on running through the TLS handshake and the request head: a client
+  // that holds its first byte back gains no time by it.
   void adopt(reactor::Conn& c);
 
   // The byte is only looked at (MSG_PEEK): the engine or the parser reads

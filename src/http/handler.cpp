@@ -45,11 +45,15 @@ size_t Handler::chunk_size() const {
 }
 
 void Handler::adopt(Conn& c) {
+  take_over(c);
+  c.start_timer(Timer::Head);
+}
+
+void Handler::take_over(Conn& c) {
   ConnState* s = new (c.proto()) ConnState;
   s->parser.init(&opts_.limits, nullptr);
   c.set_handler(this);
   c.want(EPOLLIN);
-  c.start_timer(Timer::Head);
 }
 
 void Handler::on_release(Conn& c) {

@@ -76,6 +76,9 @@ class Handler final : public reactor::Handler {
 
   // Makes `c` an HTTP connection and starts its first head deadline.
   void adopt(reactor::Conn& c);
+  // The same for a connection whose head deadline already runs from accept
+  // (FirstByte's): a TLS handshake gets no time of its own.
+  void take_over(reactor::Conn& c);
   // Answers an upgrade request the WebSocket route table refused with a bare
   // status line (no page: the client is a WebSocket, not a browser tab) and
   // ends the connection.  `header` is one optional "Name: value" line.

@@ -127,6 +127,7 @@ class Conn final : public Pollable {
   void start_timer(Timer t);
   void stop_timer() { IdleQueue::unlink(&idle_); }
   Timer timer() const { return timer_; }
+  int64_t deadline() const { return idle_.deadline; }  // of the running timer (loop clock, ms)
 
   // --- partner: Conns that depend on each other (a client and its upstream,
   // the two sides of a tunnel) are linked both ways.  Closing or lingering

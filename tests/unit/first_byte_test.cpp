@@ -62,12 +62,20 @@ TEST_CASE("first byte: 0x16 gets a TLS engine, which reads the record itself") {
   reactor::Conn* c = nullptr;
   int fd = t.client(&c);
   uint64_t id = c->id();
+  int64_t deadline = c->deadline();
+  REQUIRE(c->timer() == reactor::Timer::Head);
+  // A client that holds its first byte back gains no time by it: the
+  // handshake runs under the deadline set at accept (found by a review).
+  int64_t since = t.r.loop.clock().now_ms();
+  REQUIRE(t.r.until([&] { return t.r.loop.clock().now_ms() >= since + 5; }));
   rig::put(fd, std::string("\x16\x03\x01\x00\x30", 5));  // a handshake record's header, its body to come
   t.r.turns(3);
   reactor::Conn* still = t.r.loop.find(id);
   REQUIRE(still != nullptr);
   CHECK_FALSE(still->plain());
   CHECK(still->handler() == &t.r.http());
+  CHECK(still->timer() == reactor::Timer::Head);
+  CHECK(still->deadline() == deadline);
   CHECK(rig::take(fd).empty());  // no HTTP error page was written on the TLS side
   ::close(fd);
   CHECK(t.r.quiesce());
