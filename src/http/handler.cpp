@@ -235,6 +235,7 @@ Flow Handler::answer(Conn& c, ConnState& s, Request& req, bool body_read) {
   bool framed = !h.has_body || drain_body;
 
   Response resp(c, c.loop().clock(), req.head_only, !s.close_after && framed);
+  if (h.minor == 0) resp.http10_client();
   Flow f = router_->on_request(c, req, resp);
   if (f != Flow::Keep) return f;
   if (resp.held()) {

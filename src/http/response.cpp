@@ -40,6 +40,7 @@ bool Response::end_head(std::string_view content_type, size_t length) {
   // Browsers must not guess a type for anything portico serves.
   w_.put("X-Content-Type-Options: nosniff\r\n");
   if (!keep_alive_) w_.put("Connection: close\r\n");
+  else if (http10_) w_.put("Connection: keep-alive\r\n");  // else a 1.0 client waits for the close
   w_.put("\r\n");
   return !bodyless && !head_only_;
 }

@@ -61,6 +61,9 @@ class Response {
 
   // Asks for the connection to close after this response (before send()).
   void close_after() { keep_alive_ = false; }
+  // The client speaks HTTP/1.0: a connection it asked to keep is kept only
+  // if the answer says so (RFC 9112 §9.3), so send() does.
+  void http10_client() { http10_ = true; }
   bool keep_alive() const { return keep_alive_; }
   bool sent() const { return sent_; }
   // The answer will come from elsewhere: `a` writes it from `from`, which is
@@ -92,6 +95,7 @@ class Response {
   bool head_only_;
   bool keep_alive_;
   bool sent_ = false;
+  bool http10_ = false;
   Answerer* answerer_ = nullptr;
   const Waiter* waiter_ = nullptr;
 };

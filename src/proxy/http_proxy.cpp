@@ -346,6 +346,7 @@ bool HttpProxy::copy_head(Conn& u, Upstream& e, size_t head_len) {
   if (status >= 200) {
     if (llhttp_message_needs_eof(&e.parser)) http_.end_after(c);  // its end is the backend's close
     if (!http_.keeps(c)) w.put("Connection: close\r\n");
+    else if (!e.client_http11) w.put("Connection: keep-alive\r\n");  // RFC 9112 §9.3
   }
   w.put("\r\n");
   if (!w.ok()) return false;

@@ -6,7 +6,7 @@ import socket
 
 from fake_backend import FakeBackend, pattern
 from test_proxy import serve
-from harness import Portico, check, exchange, is_closed, parse_responses, recv_all
+from harness import Portico, check, exchange, is_closed, parse_responses, read_response, recv_all
 
 PW = "correct horse"
 
@@ -257,6 +257,25 @@ def case_what_the_client_says_about_itself_never_reaches_the_app():
         for n in ("forwarded", "x-real-ip", "x-forwarded-port", "x-forwarded-prefix"):
             check(n not in names, "%s reached the app: %r" % (n, b.log[0][2]))
         check(dict((k.lower(), v) for k, v in b.log[0][2])["x-forwarded-for"] == "127.0.0.1", b.log[0][2])
+    finally:
+        p.stop()
+        b.close()
+
+
+def case_an_http10_keep_alive_client_is_told_through_the_proxy():
+    b, p = serve()
+    try:
+        s = p.connect()
+        for _ in range(2):
+            s.sendall(b"GET /bytes/100/cl HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            r = read_response(s)
+            check(r[0] == 200 and r[1].get("connection") == "keep-alive" and r[2] == pattern(100), r)
+        # An answer the app ends by closing cannot keep the connection.
+        s.sendall(b"GET /bytes/100/chunked HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        got = recv_all(s, 5)
+        check(got.startswith(b"HTTP/1.1 200 ") and b"\r\nConnection: close\r\n" in got, got[:300])
+        check(got.split(b"\r\n\r\n", 1)[1] == pattern(100), "the body is not the app's bytes alone")
+        s.close()
     finally:
         p.stop()
         b.close()

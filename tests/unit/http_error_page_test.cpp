@@ -98,3 +98,22 @@ TEST_CASE("HEAD gets the length of the body it does not get") {
   CHECK(out.size() >= 4);
   CHECK(out.substr(out.size() - 4) == "\r\n\r\n");
 }
+
+TEST_CASE("an HTTP/1.0 client is told when its connection is kept, and only then") {
+  for (bool keep : {true, false}) {
+    std::string out = rendered([&](reactor::Conn& c, const base::Clock& clock) {
+      http::Response resp(c, clock, false, keep);
+      resp.http10_client();
+      resp.begin(200);
+      resp.send("text/plain", "ok");
+    });
+    CHECK((out.find("\r\nConnection: keep-alive\r\n") != std::string::npos) == keep);
+    CHECK((out.find("\r\nConnection: close\r\n") != std::string::npos) == !keep);
+  }
+  std::string out11 = rendered([&](reactor::Conn& c, const base::Clock& clock) {
+    http::Response resp(c, clock, false, true);
+    resp.begin(200);
+    resp.send("text/plain", "ok");
+  });
+  CHECK(out11.find("Connection:") == std::string::npos);  // HTTP/1.1 keeps by default
+}
