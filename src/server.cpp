@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "routes/assets.h"
+#include "routes/files.h"
 #include "routes/https.h"
 #include "routes/port_proxy.h"
 #include "routes/vscode.h"
@@ -167,9 +168,12 @@ int Server::start_vscode() {
       return config::kExitConfig;
     }
     vscode_.target = &vscode_target_;
+    return open_vscode_files();
+  }
+  if (cfg_.vscode_server.empty()) {
+    if (!cfg_.vscode_root.empty()) logf(Level::Warn, "vscode-root: ignored without --vscode-addr or --vscode-server");
     return 0;
   }
-  if (cfg_.vscode_server.empty()) return 0;
   // As code-server: the Ports panel links to the first proxy domain (the
   // child inherits it); without one, code-server's VS Code uses ./proxy/.
   const auto& d = cfg_.proxy_domains;
@@ -196,6 +200,31 @@ int Server::start_vscode() {
   }
   vscode_.target = &vscode_target_;
   vscode_.supervisor = &supervisor_;
+  return open_vscode_files();
+}
+
+// --vscode-root, or the install of --vscode-server: its files are answered
+// here.  A root given and wrong is an error; one not found only means the
+// server answers them itself, as before.
+int Server::open_vscode_files() {
+  std::string root = cfg_.vscode_root.empty() && !cfg_.vscode_server.empty() ? routes::vscode_root_of(cfg_.vscode_server)
+                                                                              : cfg_.vscode_root;
+  std::string why;
+  if (root.empty()) {
+    if (!cfg_.vscode_server.empty()) logf(Level::Info, "vscode: no install found above %s; it serves its own files",
+                                          cfg_.vscode_server.c_str());
+    return 0;
+  }
+  if (!vscode_files_.open(root, &why)) {
+    if (!cfg_.vscode_root.empty()) {
+      logf(Level::Fatal, "vscode-root %s", why.c_str());
+      return config::kExitConfig;
+    }
+    logf(Level::Warn, "vscode: %s; it serves its own files", why.c_str());
+    return 0;
+  }
+  logf(Level::Info, "vscode: its files (%s/static/) from %s%s", vscode_files_.versioned.c_str(), root.c_str(),
+       routes::beneath_follows_links() ? "" : " (no openat2: no symbolic link is followed)");
   return 0;
 }
 
@@ -221,6 +250,7 @@ int Server::build_routes() {
             chain_.use<routes::login, routes::login_body_limit>("login", login_) &&
             chain_.use<routes::logout>("logout", login_) &&
             chain_.use<routes::guard>("guard", login_) &&
+            chain_.use<routes::vscode_files>("vscode-files", vscode_files_) &&
             chain_.use<routes::mint_key>("mint-key", cfg_.data_dir) &&
             chain_.use<routes::vscode>("vscode", vscode_);
   // A proxy domain takes every path of its hosts, so the port proxies come

@@ -29,6 +29,7 @@
 #include "routes/port_proxy.h"
 #include "routes/static_files.h"
 #include "routes/vscode.h"
+#include "routes/vscode_files.h"
 #include "routes/ws_table.h"
 #include "tls/engine.h"
 #include "ws/endpoint.h"
@@ -65,6 +66,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   int load_tls();  // at start: the certificate (made if need be); FirstByte decides per connection
   void log_certificate(const char* what);
   int start_vscode();
+  int open_vscode_files();
   int build_routes();
   // The backend a decision names: the VS Code server, or the box's port.
   const proxy::Target& target_of(const routes::Forward& f);
@@ -95,6 +97,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   routes::Verdict replay_verdict_ = routes::Verdict::None;
   proxy::Target vscode_target_;
   routes::VsCode vscode_;
+  routes::VsCodeFiles vscode_files_;
   routes::PortProxy port_proxy_;
   proxy::Ports ports_;
   proxy::HttpProxy proxy_;

@@ -61,6 +61,7 @@ struct Config {
   std::string vscode_addr;         // "unix:/path" or "HOST:PORT"
   bool splice = true;              // relay tunnels with splice(2) where it can
   std::string vscode_server;       // a launcher, or a server-main.js run with node
+  std::string vscode_root;         // its install, whose files portico answers ("" with --vscode-server: found)
   std::string node = "node";
   std::string cert, cert_key;      // TLS: PEM certificate chain and private key
   bool cert_self_signed = false;   // bare --cert: make (or reuse) one for cert_host

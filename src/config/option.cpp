@@ -279,6 +279,8 @@ constexpr Option kOptions[] = {
      set_string<&Config::vscode_server>},
     {"vscode-addr", "ADDRESS", "a VS Code server already running: unix:PATH or HOST:PORT",
      set_string<&Config::vscode_addr>},
+    {"vscode-root", "DIR", "answer the VS Code server's own files from its install DIR (found for --vscode-server)",
+     set_string<&Config::vscode_root>},
     {"welcome-text", "TEXT", "heading of the login page", set_string<&Config::welcome_text>},
     {"ws-max-message", "BYTES", "largest WebSocket message portico's own endpoints accept (default 1048576)",
      set_ws_max},

@@ -54,14 +54,14 @@ void Response::send(std::string_view content_type, std::string_view body, Body k
   sent_ = true;
 }
 
-void Response::send_file(std::string_view content_type, int fd, size_t size) {
-  bool with_body = end_head(content_type, size);
+void Response::send_file(std::string_view content_type, int fd, size_t off, size_t len) {
+  bool with_body = end_head(content_type, len);
   if (!w_.ok()) {
     ::close(fd);
     return overflow();
   }
   conn_.out_commit(w_.size());
-  if (with_body && size > 0) conn_.set_file(fd, size);
+  if (with_body && len > 0) conn_.set_file(fd, off, len);
   else ::close(fd);
   sent_ = true;
 }

@@ -56,8 +56,9 @@ class Response {
   void begin(int status);
   void header(std::string_view name, std::string_view value);
   void send(std::string_view content_type, std::string_view body, Body kind = Body::Copy);
-  // A file body of `size` bytes read from `fd`, which the connection owns from here on.
-  void send_file(std::string_view content_type, int fd, size_t size);
+  // A file body of `len` bytes of `fd` from `off`; the connection owns `fd`
+  // from here on.
+  void send_file(std::string_view content_type, int fd, size_t off, size_t len);
 
   // Asks for the connection to close after this response (before send()).
   void close_after() { keep_alive_ = false; }

@@ -274,10 +274,10 @@ void Conn::set_peer(std::string_view p) {
   memcpy(peer_, p.data(), peer_len_);
 }
 
-void Conn::set_file(int fd, size_t len) {
+void Conn::set_file(int fd, size_t off, size_t len) {
   drop_file();
   file_fd_ = fd;
-  file_off_ = 0;
+  file_off_ = off;
   file_left_ = len;
 }
 

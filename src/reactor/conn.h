@@ -103,9 +103,11 @@ class Conn final : public Pollable {
   char* out_space(size_t* cap);     // nullptr when no chunk can be lent
   void out_commit(size_t n) { out_len_ += static_cast<uint32_t>(n); }
   void set_tail(const char* p, size_t n) { tail_ = p; tail_len_ = n; }
-  // Or a file tail: `len` bytes of `fd` from offset 0, sent with sendfile(2).
+  // Or a file tail: `len` bytes of `fd` from offset `off`, sent with
+  // sendfile(2), or read 16 KiB at a time into a TLS engine.  A file that
+  // ends early ends the connection (EIO): never a short body under a length.
   // The Conn owns `fd` from here on and closes it when sent or closed.
-  void set_file(int fd, size_t len);
+  void set_file(int fd, size_t off, size_t len);
   // Anything still to go out, records a transport holds included.
   bool out_pending() const { return app_pending() || (transport_ != nullptr && transport_->interest() != 0); }
   size_t out_len() const { return out_len_ - out_off_; }

@@ -2,10 +2,8 @@
 // static_files — /_static/…, robots.txt and security.txt.
 //
 // Files come from the embedded www/ table, or, with --static-dir, from that
-// directory instead.  A name is decoded once and checked segment by segment
-// (no "." or "..", no hidden files, no encoded separators, no NUL); files in
-// the directory are opened one component at a time with O_NOFOLLOW, so
-// neither a ".." nor a symbolic link can lead outside it.
+// directory instead, named, opened and answered as routes/files.h says
+// (nothing outside the directory can be reached; ETag, 304, ranges).
 #pragma once
 
 #include <cstddef>
@@ -24,9 +22,5 @@ Outcome static_files(const StaticFiles& files, Exchange& ex);
 // Middleware: /robots.txt, /security.txt, /.well-known/security.txt, always
 // the embedded ones.
 Outcome well_known(const StaticFiles& files, Exchange& ex);
-
-// Decodes the part of a path after "/_static/" into `out`.  Returns 0 and
-// sets *name, or the status to answer (400 malformed, 404 never served).
-int static_name(std::string_view raw, char* out, size_t cap, std::string_view* name);
 
 }  // namespace routes

@@ -2,14 +2,15 @@
 #include <doctest/doctest.h>
 
 #include "routes/assets.h"
+#include "routes/files.h"
 #include "routes/static_files.h"
 
-TEST_CASE("static_name allows plain names and refuses every escape") {
+TEST_CASE("file_name allows plain names and refuses every escape") {
   char buf[256];
   std::string_view name;
-  CHECK(routes::static_name("portico.css", buf, sizeof buf, &name) == 0);
+  CHECK(routes::file_name("portico.css", buf, sizeof buf, &name) == 0);
   CHECK(name == "portico.css");
-  CHECK(routes::static_name("a/b%20c.css", buf, sizeof buf, &name) == 0);
+  CHECK(routes::file_name("a/b%20c.css", buf, sizeof buf, &name) == 0);
   CHECK(name == "a/b c.css");
   struct Probe {
     const char* raw;
@@ -17,10 +18,11 @@ TEST_CASE("static_name allows plain names and refuses every escape") {
   };
   for (Probe p : {Probe{"../x", 400}, {"a/../x", 400}, {"%2e%2e/x", 400}, {".%2e/x", 400}, {"..", 400},
                   {"./x", 400}, {"a%2fb", 400}, {"a%2Fb", 400}, {"..%5cx", 400}, {"a%00", 400},
-                  {"%c0%ae%c0%ae/x", 0}, {"", 404}, {"a//b", 404}, {".hidden", 404}, {"a\\b", 404},
+                  {"%c0%ae%c0%ae/x", 400}, {"%ff", 400}, {"%e2%82", 400}, {"%ed%a0%80", 400},
+                  {"caf%c3%a9.css", 0}, {"", 404}, {"a//b", 404}, {".hidden", 404}, {"a\\b", 404},
                   {"%252e%252e/x", 0}, {"a/", 404}}) {
     CAPTURE(p.raw);
-    int got = routes::static_name(p.raw, buf, sizeof buf, &name);
+    int got = routes::file_name(p.raw, buf, sizeof buf, &name);
     CHECK(got == p.status);
   }
 }
