@@ -29,7 +29,7 @@ stage_packages() {
 	build) echo "node-llhttp libbearssl-dev doctest-dev cmd:g++:g++ cmd:make:make" ;;
 	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets cmd:argon2:argon2 cmd:chromium:chromium cmd:node:nodejs cmd:npm:npm cmd:ss:iproute2 cmd:pgrep:procps cmd:testssl:testssl.sh cmd:hexdump:bsdextrautils cmd:openssl:openssl $(stage_packages fuzz)" ;;
 	bench) echo "cmd:argon2:argon2 cmd:/usr/bin/python3:python3 cmd:wrk:wrk cmd:nginx:nginx-light cmd:taskset:util-linux cmd:haproxy:haproxy cmd:g++:g++ cmd:ab:apache2-utils cmd:h2load:nghttp2-client cmd:openssl:openssl" ;;
-	vscode) echo "cmd:node:nodejs cmd:npm:npm cmd:cc:build-essential cmd:python3:python3 cmd:rg:ripgrep cmd:pkg-config:pkg-config cmd:krb5-config:libkrb5-dev" ;;
+	vscode) echo "cmd:node:nodejs cmd:npm:npm cmd:cc:build-essential cmd:python3:python3 cmd:rg:ripgrep cmd:pkg-config:pkg-config cmd:krb5-config:libkrb5-dev cmd:brotli:brotli" ;;
 	# clang's libFuzzer (tests/fuzz); make check runs the harnesses too.
 	fuzz)  echo "cmd:clang++:clang deb:libclang-rt-14-dev" ;;
 	*) die "unknown stage '$1' (build, test, bench, vscode or fuzz)" ;;

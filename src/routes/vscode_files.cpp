@@ -40,16 +40,16 @@ std::string product_value(std::string_view json, std::string_view key, bool (*ok
 
 bool hex_or_word(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '-'; }
 
-// A sibling no older than the file it stands for, or -1.
+// A sibling no older than the file it stands for, or -1.  To the second:
+// brotli gives its output the input's mtime in whole seconds, gzip to the
+// nanosecond.
 int sibling(int root, std::string_view name, std::string_view ext, const struct stat& of, struct stat* st) {
   char path[1100];
   if (name.size() + ext.size() >= sizeof path) return -1;
   name.copy(path, name.size());
   ext.copy(path + name.size(), ext.size());
   int fd = open_file(root, std::string_view(path, name.size() + ext.size()), st);
-  bool older = fd >= 0 && (st->st_mtim.tv_sec < of.st_mtim.tv_sec ||
-                           (st->st_mtim.tv_sec == of.st_mtim.tv_sec && st->st_mtim.tv_nsec < of.st_mtim.tv_nsec));
-  if (older) {
+  if (fd >= 0 && st->st_mtim.tv_sec < of.st_mtim.tv_sec) {
     close(fd);
     return -1;
   }
