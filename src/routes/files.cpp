@@ -74,16 +74,32 @@ std::string_view etag_of(const struct stat& st, char (&out)[64]) {
   return w.view();
 }
 
-// If-None-Match: "*" or a list of entity-tags, compared weakly (RFC 9110 §13.1.2).
+void common_headers(Exchange& ex, const FileAnswer& a, std::string_view etag) {
+  if (!a.cache_control.empty()) ex.resp.header("Cache-Control", a.cache_control);
+  ex.resp.header("ETag", etag);
+  if (a.vary) ex.resp.header("Vary", "Accept-Encoding");
+}
+
+}  // namespace
+
+// If-None-Match: "*" or a list of entity-tags (a tag may hold commas: it
+// is read to its closing quote), compared weakly (RFC 9110 §13.1.2).  A
+// list that stops parsing matches nothing further.
 bool none_match(std::string_view list, std::string_view tag) {
   if (base::trim_ows(list) == "*") return true;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view t = base::trim_ows(list.substr(0, comma));
-    if (t.substr(0, 2) == "W/") t.remove_prefix(2);
-    if (t == tag) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
+  size_t i = 0;
+  while (i < list.size()) {
+    char ch = list[i];
+    if (ch == ' ' || ch == '\t' || ch == ',') {
+      i++;
+      continue;
+    }
+    if (list.substr(i, 2) == "W/") i += 2;
+    if (i >= list.size() || list[i] != '"') return false;
+    size_t close = list.find('"', i + 1);
+    if (close == std::string_view::npos) return false;
+    if (list.substr(i, close + 1 - i) == tag) return true;
+    i = close + 1;
   }
   return false;
 }
@@ -115,14 +131,6 @@ int byte_range(std::string_view spec, uint64_t size, uint64_t* off, uint64_t* le
   *len = last - first + 1;
   return 1;
 }
-
-void common_headers(Exchange& ex, const FileAnswer& a, std::string_view etag) {
-  if (!a.cache_control.empty()) ex.resp.header("Cache-Control", a.cache_control);
-  ex.resp.header("ETag", etag);
-  if (a.vary) ex.resp.header("Vary", "Accept-Encoding");
-}
-
-}  // namespace
 
 int file_name(std::string_view raw, char* out, size_t cap, std::string_view* name) {
   // An encoded separator would let one segment act as two after decoding.

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <sys/stat.h>
 
@@ -38,6 +39,14 @@ int open_beneath(int dir, std::string_view name);
 int open_file(int dir, std::string_view name, struct stat* st);
 // Whether open_beneath has openat2 here (probed once).
 bool beneath_follows_links();
+
+// If-None-Match `list` ("*" or entity-tags) matches `tag`, compared weakly.
+bool none_match(std::string_view list, std::string_view tag);
+// One range of `size` bytes from a Range value ("bytes=first-last",
+// "first-" or "-suffix").  1: *off and *len set, *len > 0 and within size;
+// 0: nothing to honour (absent, several ranges, malformed: the whole file);
+// -1: unsatisfiable (416).
+int byte_range(std::string_view spec, uint64_t size, uint64_t* off, uint64_t* len);
 
 struct FileAnswer {
   std::string_view content_type;

@@ -191,3 +191,20 @@ TEST_CASE("vscode files: the install of a server, and types") {
   CHECK(routes::vscode_content_type("photo.jpg") == "image/jpeg");
   CHECK(routes::vscode_content_type("x.woff") == "application/font-woff");
 }
+
+TEST_CASE("If-None-Match lists and byte ranges, on their own") {
+  CHECK(routes::none_match("\"a,b\"", "\"a,b\""));         // a tag may hold a comma
+  CHECK(routes::none_match("\"x\", W/\"b\"", "\"b\""));
+  CHECK(routes::none_match(" * ", "\"b\""));
+  CHECK_FALSE(routes::none_match("\"b", "\"b\""));
+  CHECK_FALSE(routes::none_match("b", "\"b\""));
+  CHECK_FALSE(routes::none_match("\"a\" junk \"b\"", "\"b\""));
+  uint64_t off = 0, len = 0;
+  CHECK(routes::byte_range("bytes=0-18446744073709551615", 10, &off, &len) == 1);
+  CHECK((off == 0 && len == 10));
+  CHECK(routes::byte_range("bytes=-18446744073709551615", 10, &off, &len) == 1);
+  CHECK((off == 0 && len == 10));
+  CHECK(routes::byte_range("bytes=18446744073709551616-", 10, &off, &len) == 0);  // does not parse
+  CHECK(routes::byte_range("bytes=0-0", 0, &off, &len) == -1);
+  CHECK(routes::byte_range("BYTES = 1-2", 10, &off, &len) == 0);
+}
