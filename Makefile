@@ -9,7 +9,8 @@
 #   make unit         the unit tests (release, then ASan); T=NAME runs the test cases whose name holds NAME
 #   make e2e          the end-to-end tests against build/portico; T=NAME runs the cases whose
 #                     module.case name holds NAME; FLAVOUR=asan runs them against the ASan build
-#   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning
+#   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning; then
+#                     cold workbench loads in Chromium against code-server's own front end
 #   make lint         man page, --help/man agreement, file size caps
 #   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each; T=NAME for one
 #
@@ -183,10 +184,12 @@ lint: $(DEPS_TEST) build/portico
 fuzz: $(FUZZ)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(T)
 
-bench: $(DEPS_BENCH) build/static/portico
+bench: $(DEPS_BENCH) $(DEPS_TEST) $(DEPS_VSCODE) build/static/portico
+	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
 	$(Q)tests/bench/bench.sh build/static/portico
 	$(Q)tests/bench/tls.sh build/static/portico
 	$(Q)tests/bench/login.sh build/static/portico
+	$(Q)tests/bench/coldload.sh build/static/portico
 
 clean:
 	rm -rf build
