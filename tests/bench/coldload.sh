@@ -35,11 +35,21 @@ i=0; while [ ! -s "$tmp/p.ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)
 pport=$(sed 's/.*://' "$tmp/p.ready")
 # code-server, the same install, its own front end.
 cport=$(free_port)
-HOME=$tmp/cs XDG_CONFIG_HOME=$tmp/cs XDG_DATA_HOME=$tmp/cs PASSWORD=bench-pw $cpu0 node "$vsc/out/node/entry.js" \
+# In a session of its own: its VS Code server and extension hosts are its
+# children, and the whole group goes at the end.
+HOME=$tmp/cs XDG_CONFIG_HOME=$tmp/cs XDG_DATA_HOME=$tmp/cs PASSWORD=bench-pw setsid $cpu0 node "$vsc/out/node/entry.js" \
 	--bind-addr "127.0.0.1:$cport" --auth password --disable-telemetry --disable-update-check \
 	--user-data-dir "$tmp/cs/ud" --extensions-dir "$tmp/cs/ext" --disable-workspace-trust "$tmp/folder" \
 	>"$tmp/cs.log" 2>&1 &
-pids="$pids $!"
+cspid=$!
+cleanup() { # code-server's group (up to 5 s to go, then SIGKILL), the rest, the scratch directory
+	kill -- "-$cspid" 2>/dev/null || true
+	kill $pids 2>/dev/null || true
+	i=0; while kill -0 -- "-$cspid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 -- "-$cspid" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
 i=0; until curl -s -o /dev/null "http://127.0.0.1:$cport/healthz" || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
 
 vscode_cpu() { # utime+stime in clock ticks of portico's VS Code server and its children, or 0
