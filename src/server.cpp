@@ -34,7 +34,9 @@ constexpr char kFull[] =
 // open when it counts: epoll and signalfd (2), the listener (1), the client
 // being told kFull (1), the VS Code server's output pipe and the pair made at
 // a restart (3), one short-lived file or probe socket (sessions, certificate,
-// the server's readiness probe) and a spare (2).
+// the server's readiness probe) and a spare (2).  The precompressed
+// siblings looked at beside a file need none of their own: one that cannot
+// be opened is not sent, and the file itself goes out.
 constexpr size_t kFdsBeside = 2 + 1 + 1 + 3 + 2;
 }  // namespace
 
@@ -109,9 +111,10 @@ int Server::start_auth() {
 }
 
 // A slot holds one socket, a client's or one to a backend (itself a slot),
-// and a spliced tunnel two pipes for each of its two slots.
+// and a spliced tunnel two pipes for each of its two slots, or a client the
+// file it is being sent (found by an adversarial review).
 size_t Server::fit_connections() {
-  sys::FdNeed need{cfg_.max_connections, cfg_.splice ? 3u : 1u, sys::open_fds(8) + kFdsBeside};
+  sys::FdNeed need{cfg_.max_connections, cfg_.splice ? 3u : 2u, sys::open_fds(8) + kFdsBeside};
   sys::FdFit fit = sys::fit_fds(need);
   if (fit.soft > fit.was) {
     logf(Level::Debug, "RLIMIT_NOFILE raised from %llu to %llu", static_cast<unsigned long long>(fit.was),

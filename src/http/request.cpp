@@ -16,6 +16,30 @@ bool Request::find(std::string_view name, std::string_view* value) const {
   return false;
 }
 
+bool Request::find_list(std::string_view name, char* out, size_t cap, std::string_view* value) const {
+  if (head == nullptr) return false;
+  size_t n = 0;
+  bool found = false;
+  for (uint16_t i = 0; i < head->nheaders; i++) {
+    if (!base::ieq(table[i].name.in(base), name)) continue;
+    std::string_view v = base::trim_ows(table[i].value.in(base));
+    size_t need = (found ? 2 : 0) + v.size();
+    if (n + need > cap) return false;
+    if (found) out[n++] = ',', out[n++] = ' ';
+    v.copy(out + n, v.size());
+    n += v.size();
+    found = true;
+  }
+  if (found) *value = std::string_view(out, n);
+  return found;
+}
+
+size_t Request::count(std::string_view name) const {
+  size_t n = 0;
+  for (uint16_t i = 0; head != nullptr && i < head->nheaders; i++) n += base::ieq(table[i].name.in(base), name) ? 1 : 0;
+  return n;
+}
+
 std::string_view Request::header(std::string_view name) const {
   std::string_view v;
   return find(name, &v) ? v : std::string_view();

@@ -30,6 +30,12 @@ struct Request {
   std::string_view header(std::string_view name) const;
   // Like header(), but tells a missing field from an empty one.
   bool find(std::string_view name, std::string_view* value) const;
+  // A list field given on several lines, combined as one (RFC 9110 §5.3):
+  // the values joined with ", " into out[0, cap).  False when absent, or
+  // when the lines do not fit (then nothing of it may be trusted).
+  bool find_list(std::string_view name, char* out, size_t cap, std::string_view* value) const;
+  // How many lines carry `name`.
+  size_t count(std::string_view name) const;
   std::string_view host() const { return header("host"); }
   // Path and query as origin-form ("/a?x=1"), even when the client sent
   // absolute-form ("http://host/a?x=1").  "*" stays "*".

@@ -39,6 +39,10 @@ int open_beneath(int dir, std::string_view name);
 int open_file(int dir, std::string_view name, struct stat* st);
 // Whether open_beneath has openat2 here (probed once).
 bool beneath_follows_links();
+// The status for a file that could not be opened (errno `err`): 404 for a
+// name that is not there (or not allowed there), 403 when it may not be
+// read, 503 when descriptors or memory ran out.
+int open_failure_status(int err);
 
 // If-None-Match `list` ("*" or entity-tags) matches `tag`, compared weakly.
 bool none_match(std::string_view list, std::string_view tag);

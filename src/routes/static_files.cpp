@@ -27,7 +27,10 @@ Outcome serve_embedded(Exchange& ex, std::string_view name, const char* cache) {
 Outcome serve_file(Exchange& ex, int dir, std::string_view name) {
   struct stat st;
   int fd = open_file(dir, name, &st);
-  if (fd < 0) return fail(ex, 404, "Not Found");
+  if (fd < 0) {
+    int status = open_failure_status(errno);
+    return fail(ex, status, status == 404 ? "Not Found" : status == 403 ? "Forbidden" : "Service Unavailable");
+  }
   FileAnswer a;
   a.content_type = content_type(name);
   a.cache_control = "public, max-age=0";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "routes/vscode_files.h"
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <fcntl.h>
@@ -148,13 +149,20 @@ Outcome vscode_files(const VsCodeFiles& f, Exchange& ex) {
   }
   struct stat st;
   int fd = open_file(f.root_fd, name, &st);
-  if (fd < 0) return fail(ex, 404, "Not found");
+  if (fd < 0) {
+    int status = open_failure_status(errno);
+    return fail(ex, status, status == 404 ? "Not found" : status == 403 ? "Forbidden" : "Service Unavailable: no descriptor free");
+  }
   FileAnswer a;
   a.content_type = vscode_content_type(name);
   a.cache_control = kCache;
   std::string_view ae;
-  bool asked = ex.req.find("accept-encoding", &ae);
+  char list[2048];
+  bool asked = ex.req.find_list("accept-encoding", list, sizeof list, &ae);
   http::Accepted acc = http::parse_accept_encoding(ae, asked);
+  // A range is of the file itself: a client that asks for one (media,
+  // resumed downloads) gets it from the identity bytes when it takes them.
+  if (ex.req.count("range") > 0 && acc.identity > 0) acc.br = acc.gzip = 0;
   struct stat br_st, gz_st;
   int br = acc.br > 0 ? sibling(f.root_fd, name, ".br", st, &br_st) : -1;
   int gz = acc.gzip > 0 ? sibling(f.root_fd, name, ".gz", st, &gz_st) : -1;

@@ -4,6 +4,7 @@
 // client reads them off a socketpair.
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
 #include <string>
@@ -207,4 +208,29 @@ TEST_CASE("If-None-Match lists and byte ranges, on their own") {
   CHECK(routes::byte_range("bytes=18446744073709551616-", 10, &off, &len) == 0);  // does not parse
   CHECK(routes::byte_range("bytes=0-0", 0, &off, &len) == -1);
   CHECK(routes::byte_range("BYTES = 1-2", 10, &off, &len) == 0);
+}
+
+TEST_CASE("vscode files: list fields on several lines, a range of the file itself, failures to open") {
+  Install inst;
+  Client cl(inst.dir);
+  // Accept-Encoding on two lines is one list (RFC 9110 §5.3): br is taken.
+  std::string r = cl.get("GET /static/out/a/w.js HTTP/1.1\r\nHost: a\r\nAccept-Encoding: identity;q=0\r\n"
+                         "Accept-Encoding: br\r\n");
+  CHECK(header(r, "Content-Encoding") == "br");
+  // A range comes from the file, not from a sibling, when identity is taken.
+  r = cl.get("GET /static/out/a/w.js HTTP/1.1\r\nHost: a\r\nAccept-Encoding: br\r\nRange: bytes=0-6\r\n");
+  CHECK(r.substr(9, 3) == "206");
+  CHECK(body(r) == "console");
+  CHECK(header(r, "Content-Encoding") == "");
+  // Two Range lines are no valid Range.
+  r = cl.get("GET /static/out/ten.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0\r\nRange: bytes=1-1\r\n");
+  CHECK(r.substr(9, 3) == "200");
+  // A 416 is not to be cached.
+  r = cl.get("GET /static/out/ten.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=99-\r\n");
+  CHECK(r.substr(0, 34) == "HTTP/1.1 416 Range Not Satisfiable");
+  CHECK(header(r, "Cache-Control") == "");
+  CHECK(routes::open_failure_status(ENOENT) == 404);
+  CHECK(routes::open_failure_status(EXDEV) == 404);
+  CHECK(routes::open_failure_status(EACCES) == 403);
+  CHECK(routes::open_failure_status(EMFILE) == 503);
 }
