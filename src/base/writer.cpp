@@ -27,6 +27,16 @@ void Writer::put_u64(uint64_t v) {
   put(std::string_view(tmp + sizeof tmp - n, n));
 }
 
+void Writer::put_hex(uint64_t v) {
+  char tmp[16];
+  size_t n = 0;
+  do {
+    tmp[sizeof tmp - ++n] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v != 0);
+  put(std::string_view(tmp + sizeof tmp - n, n));
+}
+
 void Writer::put_i64(int64_t v) {
   if (v < 0) {
     put('-');

@@ -19,6 +19,7 @@ class Writer {
   void put(std::string_view s);
   void put(char c);
   void put_u64(uint64_t v);
+  void put_hex(uint64_t v);  // lower-case, no leading zeros
   void put_i64(int64_t v);
   // HTML text and attribute content: & < > " ' become entities.
   void put_html(std::string_view s);

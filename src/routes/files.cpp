@@ -58,18 +58,12 @@ int open_by_components(int dir, std::string_view name) {
 // of this file (a sibling is another file, so another tag).
 std::string_view etag_of(const struct stat& st, char (&out)[64]) {
   base::Writer w(out, sizeof out);
-  auto hex = [&w](uint64_t v) {
-    char d[16];
-    int n = 0;
-    do d[n++] = "0123456789abcdef"[v & 15]; while ((v >>= 4) != 0 && n < 16);
-    while (n > 0) w.put(d[--n]);
-  };
   w.put('"');
-  hex(static_cast<uint64_t>(st.st_ino));
+  w.put_hex(static_cast<uint64_t>(st.st_ino));
   w.put('-');
-  hex(static_cast<uint64_t>(st.st_size));
+  w.put_hex(static_cast<uint64_t>(st.st_size));
   w.put('-');
-  hex(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<uint64_t>(st.st_mtim.tv_nsec));
+  w.put_hex(static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<uint64_t>(st.st_mtim.tv_nsec));
   w.put('"');
   return w.view();
 }
@@ -164,6 +158,11 @@ bool beneath_follows_links() {
     if (fd >= 0) close(fd);
   }
   return g_openat2 == 1;
+}
+
+Outcome fail_open(Exchange& ex, int err, std::string_view not_found) {
+  int status = open_failure_status(err);
+  return fail(ex, status, status == 404 ? not_found : status == 403 ? "Forbidden" : "Service Unavailable: no descriptor free");
 }
 
 int open_failure_status(int err) {

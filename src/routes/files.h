@@ -43,6 +43,8 @@ bool beneath_follows_links();
 // name that is not there (or not allowed there), 403 when it may not be
 // read, 503 when descriptors or memory ran out.
 int open_failure_status(int err);
+// Fails `ex` with that status; `not_found` is the 404's message.
+Outcome fail_open(Exchange& ex, int err, std::string_view not_found);
 
 // If-None-Match `list` ("*" or entity-tags) matches `tag`, compared weakly.
 bool none_match(std::string_view list, std::string_view tag);

@@ -2,7 +2,6 @@
 #include "routes/static_files.h"
 
 #include <cerrno>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,10 +26,7 @@ Outcome serve_embedded(Exchange& ex, std::string_view name, const char* cache) {
 Outcome serve_file(Exchange& ex, int dir, std::string_view name) {
   struct stat st;
   int fd = open_file(dir, name, &st);
-  if (fd < 0) {
-    int status = open_failure_status(errno);
-    return fail(ex, status, status == 404 ? "Not Found" : status == 403 ? "Forbidden" : "Service Unavailable");
-  }
+  if (fd < 0) return fail_open(ex, errno, "Not Found");
   FileAnswer a;
   a.content_type = content_type(name);
   a.cache_control = "public, max-age=0";

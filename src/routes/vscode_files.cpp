@@ -18,28 +18,27 @@ namespace {
 constexpr std::string_view kStatic = "/static/";
 constexpr std::string_view kCache = "public, max-age=31536000";
 
-// The string value of a top-level "key" in product.json, when it is made of
-// the characters `ok` allows; "" when absent.
-std::string product_value(std::string_view json, std::string_view key, bool (*ok)(char)) {
+// The string value of a top-level "key" in product.json, when it is a
+// short run of [0-9a-z-] (a commit, a quality); "" when absent.
+std::string product_value(std::string_view json, std::string_view key) {
   std::string quoted = "\"" + std::string(key) + "\"";
   size_t at = json.find(quoted);
   if (at == std::string_view::npos) return "";
   std::string_view rest = json.substr(at + quoted.size());
   size_t i = 0;
-  while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\n' || rest[i] == '\r')) i++;
-  if (i == rest.size() || rest[i++] != ':') return "";
-  while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\n' || rest[i] == '\r')) i++;
-  if (i == rest.size() || rest[i++] != '"') return "";
+  auto expect = [&](char want) {
+    while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\n' || rest[i] == '\r')) i++;
+    return i < rest.size() && rest[i++] == want;
+  };
+  if (!expect(':') || !expect('"')) return "";
   size_t end = rest.find('"', i);
   if (end == std::string_view::npos || end == i || end - i > 64) return "";
   std::string_view v = rest.substr(i, end - i);
   for (char ch : v) {
-    if (!ok(ch)) return "";
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '-')) return "";
   }
   return std::string(v);
 }
-
-bool hex_or_word(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '-'; }
 
 // A sibling no older than the file it stands for, or -1.  To the second:
 // brotli gives its output the input's mtime in whole seconds, gzip to the
@@ -83,12 +82,12 @@ bool VsCodeFiles::open(const std::string& root, std::string* why) {
     json.append(buf, static_cast<size_t>(n));
   }
   if (fd >= 0) close(fd);
-  std::string commit = product_value(json, "commit", hex_or_word);
+  std::string commit = product_value(json, "commit");
   if (fd < 0 || commit.empty()) {
     close(dir);
     return *why = root + "/product.json: no commit (is this a VS Code server's install?)", false;
   }
-  std::string quality = product_value(json, "quality", hex_or_word);
+  std::string quality = product_value(json, "quality");
   versioned = "/" + (quality.empty() ? std::string("oss") : quality) + "-" + commit;
   root_fd = dir;
   return true;
@@ -149,10 +148,7 @@ Outcome vscode_files(const VsCodeFiles& f, Exchange& ex) {
   }
   struct stat st;
   int fd = open_file(f.root_fd, name, &st);
-  if (fd < 0) {
-    int status = open_failure_status(errno);
-    return fail(ex, status, status == 404 ? "Not found" : status == 403 ? "Forbidden" : "Service Unavailable: no descriptor free");
-  }
+  if (fd < 0) return fail_open(ex, errno, "Not found");
   FileAnswer a;
   a.content_type = vscode_content_type(name);
   a.cache_control = kCache;

@@ -67,3 +67,14 @@ TEST_CASE("strip_port") {
   CHECK(base::strip_port("fe80::1") == "fe80::1");
   CHECK(base::strip_port("unix:") == "unix");
 }
+
+TEST_CASE("Writer::put_hex: lower case, no leading zeros, the whole range") {
+  char buf[64];
+  base::Writer w(buf, sizeof buf);
+  w.put_hex(0);
+  w.put(' ');
+  w.put_hex(0xabc);
+  w.put(' ');
+  w.put_hex(UINT64_MAX);
+  CHECK(w.view() == "0 abc ffffffffffffffff");
+}
