@@ -8,8 +8,8 @@
 # 40 ms.  COLD_RUNS (3) of each, alternating; prints each run, then the
 # medians, spreads and ratios, the bytes, portico's RssAnon, and the CPU time
 # the VS Code server behind portico spent (utime+stime, before the first and
-# after the last load).  Over http: Chromium asks for gzip there, br only
-# over https, so both fronts are measured as that client is.
+# after the last load).  Over http: Chromium asks 127.0.0.1 for br there too,
+# as over https, so both fronts are measured as that client is.
 set -eu
 bin=${1:-build/static/portico}
 runs=${COLD_RUNS:-3}

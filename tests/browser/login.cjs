@@ -8,33 +8,18 @@
 // the browser on portico's root with an HttpOnly, SameSite=Lax session cookie,
 // and that root was served authenticated (not sent back to the login page).
 'use strict';
-const { chromium } = require('playwright-core');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
+const { loopbackOnly, launch, blockOthers } = require('./chromium.cjs');
 
 const [url, password, screenshot] = process.argv.slice(2);
 if (!url || !password || !screenshot) throw new Error('usage: login.cjs URL PASSWORD SCREENSHOT');
-if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error('refusing a non-loopback URL');
+loopbackOnly(url);
 
 (async () => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'config'), XDG_CACHE_HOME: path.join(profile, 'cache') },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-  });
+  const { context, page, close } = await launch();
   const report = { steps: [], blocked: [], consoleErrors: [] };
-  await context.route(u => !['127.0.0.1', 'localhost'].includes(u.hostname), r => {
-    report.blocked.push(r.request().url());
-    return r.abort('blockedbyclient');
-  });
+  await blockOthers(context, report.blocked);
   let ok = false;
   try {
-    const page = context.pages()[0] || await context.newPage();
     page.on('console', m => { if (m.type() === 'error') report.consoleErrors.push(m.text()); });
     await page.goto(url, { waitUntil: 'load', timeout: 15000 });
     report.steps.push({ landed: page.url() });
@@ -60,8 +45,7 @@ if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error
   } catch (e) {
     report.error = String(e);
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
   console.log(JSON.stringify(report));
   process.exit(ok ? 0 : 1);

@@ -9,14 +9,13 @@
 // opens second.txt and runs a second command.  Prints a JSON report; exit 0
 // only when every step held.  Only loopback is reachable (see login.cjs).
 'use strict';
-const { chromium } = require('playwright-core');
+const { loopbackOnly, launch, blockOthers, login, explorerShows } = require('./chromium.cjs');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const readline = require('readline');
 
 const [url, password, folder, screenshot] = process.argv.slice(2);
-if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error('refusing a non-loopback URL');
+loopbackOnly(url);
 const T = 45000;
 
 const waitForLine = () => new Promise(resolve => readline.createInterface({ input: process.stdin }).once('line', resolve));
@@ -28,39 +27,22 @@ const waitForFile = async (file, text, ms) => {
 };
 
 (async () => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    ignoreHTTPSErrors: true,  // portico's self-signed certificate, made for the https run
-    viewport: { width: 1280, height: 800 },
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'config'), XDG_CACHE_HOME: path.join(profile, 'cache') },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-  });
+  const { context, page, close } = await launch({ ignoreHTTPSErrors: true });
   const report = { steps: [], sockets: [], blocked: [] };
   const step = name => { report.steps.push(name); console.error('step: ' + name); };
-  await context.route(u => /^(https?|wss?):/.test(u.href) && !['127.0.0.1', 'localhost'].includes(u.hostname), r => {
-    report.blocked.push(r.request().url().slice(0, 120));
-    return r.abort('blockedbyclient');
-  });
+  await blockOthers(context, report.blocked);
   let ok = false;
   try {
-    const page = context.pages()[0] || await context.newPage();
     page.on('websocket', ws => report.sockets.push(ws.url().replace(/reconnectionToken=[^&]*/, 'reconnectionToken=…')));
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: T });
-    await page.fill('input[name=password]', password);
-    await Promise.all([page.waitForNavigation({ timeout: T }), page.press('input[name=password]', 'Enter')]);
+    await login(page, url, password, T);
     step('logged-in');
     await page.waitForSelector('.monaco-workbench', { timeout: T });
     step('workbench');
     const trust = page.getByRole('button', { name: 'Yes, I trust the authors' });
     if (await trust.isVisible({ timeout: 1000 }).catch(() => false)) await trust.click();
     const open = async name => {
-      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
-      await row.waitFor({ timeout: T });
-      await row.click();
+      await explorerShows(page, name, T);
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
       await page.waitForFunction(n => [...document.querySelectorAll('.monaco-editor .view-lines')]
         .some(e => e.innerText.replace(/\u00a0/g, ' ').includes(n)), 'from portico ' + name, { timeout: T });
     };
@@ -96,8 +78,7 @@ const waitForFile = async (file, text, ms) => {
   } catch (e) {
     report.error = String(e).slice(0, 500);
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
   console.log(JSON.stringify(report));
   process.exit(ok ? 0 : 1);

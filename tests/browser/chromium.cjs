@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// chromium.cjs — what every browser script here shares: Debian's Chromium,
+// headless, in a throw-away profile, driven by playwright-core, able to reach
+// loopback only (every other host name resolves to nothing).
+'use strict';
+const { chromium } = require('playwright-core');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const LOOPBACK = ['127.0.0.1', 'localhost'];
+
+// The scripts take their URL from the command line: never anything but loopback.
+function loopbackOnly(url) {
+  if (!LOOPBACK.includes(new URL(url).hostname)) throw new Error('refusing a non-loopback URL: ' + url);
+}
+
+// A persistent context in a fresh profile; close() removes the profile.
+// ignoreHTTPSErrors is for portico's self-signed certificate in https runs.
+async function launch({ ignoreHTTPSErrors = false } = {}) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    ignoreHTTPSErrors,
+    viewport: { width: 1280, height: 800 },
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'config'), XDG_CACHE_HOME: path.join(profile, 'cache') },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const close = async () => {
+    await context.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page, close };
+}
+
+// Any request to a name other than loopback is aborted and noted in `blocked`.
+// Not for scripts that need the HTTP cache: Playwright turns it off while a
+// route is set.
+async function blockOthers(context, blocked) {
+  await context.route(u => /^(https?|wss?):/.test(u.href) && !LOOPBACK.includes(u.hostname), r => {
+    blocked.push(r.request().url().slice(0, 120));
+    return r.abort('blockedbyclient');
+  });
+}
+
+// The login page at url (portico's or code-server's: the same form), the
+// password typed and sent; resolves once the answer to it has loaded.
+async function login(page, url, password, timeout) {
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout });
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation({ timeout }), page.press('input[name=password]', 'Enter')]);
+}
+
+// Resolves once the Explorer lists a row whose text holds name.
+const explorerShows = (page, name, timeout) =>
+  page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
+
+module.exports = { loopbackOnly, launch, blockOthers, login, explorerShows };
