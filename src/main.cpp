@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "server.h"
+#include "vscode_setup.h"
 
 #ifndef PORTICO_VERSION
 #define PORTICO_VERSION "0.0.0"
@@ -27,25 +28,37 @@ int serve(int argc, char** argv) {
     return config::kExitOk;
   }
   if (cfg.version) {
-    puts("portico " PORTICO_VERSION);
+    // code-server prints "VERSION COMMIT with Code X"; portico has no Code of its own.
+    puts(cfg.json ? "{\"portico\":\"" PORTICO_VERSION "\"}" : "portico " PORTICO_VERSION);
     return config::kExitOk;
   }
   base::log_set_level(cfg.log_level);
   base::log_nonblocking();
   for (const std::string& w : cfg.warnings) base::logf(base::Level::Warn, "%s", w.c_str());
-  if (!cfg.config_path.empty()) base::logf(base::Level::Debug, "read config %s", cfg.config_path.c_str());
+  if (!cfg.config_path.empty() && !cfg.config_missing) base::logf(base::Level::Debug, "read config %s", cfg.config_path.c_str());
+  if (cfg.extension_cli) {
+    if (int rc = settle_vscode(&cfg); rc != 0) return rc;
+    return run_extension_cli(cfg);
+  }
 
   Server server(cfg);
   if (int rc = server.bind(); rc != 0) return rc;
-  // Only a server that could bind writes a generated password anywhere.
-  if (!config::ensure_password(&cfg, &err)) {
+  // Only a server that could bind writes a config file or a password.
+  size_t warned = cfg.warnings.size();
+  bool fresh = cfg.config_missing;
+  if (!config::ensure_config(&cfg, &err)) {
     base::logf(base::Level::Fatal, "%s", err.message.c_str());
     return err.status;
   }
+  for (size_t i = warned; i < cfg.warnings.size(); i++) base::logf(base::Level::Warn, "%s", cfg.warnings[i].c_str());
+  // The server holds cfg by reference: what is settled here, before start, it sees.
+  if (int rc = settle_vscode(&cfg); rc != 0) return rc;
   if (cfg.password_source == config::Config::Source::Generated) {
     base::logf(base::Level::Warn, "no password was set: generated one, see 'password' in %s", cfg.config_path.c_str());
   }
   if (int rc = server.start(); rc != 0) return rc;
+  // Said once it serves: a start that fails says one line, why.
+  if (fresh && !cfg.config_missing) base::logf(base::Level::Info, "wrote default config file to %s", cfg.config_path.c_str());
   return server.run();
 }
 

@@ -12,6 +12,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "routes/assets.h"
+#include "routes/code_server.h"
 #include "routes/files.h"
 #include "routes/https.h"
 #include "routes/port_proxy.h"
@@ -52,6 +53,8 @@ Server::Server(const config::Config& cfg)
   http_opts_.limits.max_url = cfg.max_url_size;
   http_opts_.limits.max_headers = cfg.max_headers;
   site_.app_name = cfg.app_name;
+  code_server_.app_name = cfg.app_name;
+  code_server_.clock = &loop_.clock();
   if (const routes::Asset* a = routes::find_asset("error.html")) site_.error_template = a->data;
   drain_alarm_.fire = drain_expired;
   drain_alarm_.arg = this;
@@ -186,8 +189,11 @@ int Server::start_vscode() {
   if (path.size() > 3 && path.substr(path.size() - 3) == ".js") launch.argv.push_back(cfg_.node);
   launch.argv.push_back(cfg_.vscode_server);
   for (const char* a : {"--without-connection-token", "--accept-server-license-terms"}) launch.argv.push_back(a);
-  if (!cfg_.user_data_dir.empty()) launch.argv.push_back("--user-data-dir=" + cfg_.user_data_dir);
-  if (!cfg_.extensions_dir.empty()) launch.argv.push_back("--extensions-dir=" + cfg_.extensions_dir);
+  launch.argv.push_back("--user-data-dir=" + cfg_.user_data_dir);
+  launch.argv.push_back("--extensions-dir=" + cfg_.extensions_dir);
+  // As code-server: "auth" makes its workbench offer "Sign out".
+  if (cfg_.auth == config::Config::Auth::Password) launch.argv.push_back("--auth=password");
+  launch.argv.insert(launch.argv.end(), cfg_.vscode_passed.begin(), cfg_.vscode_passed.end());
   for (const std::string& o : cfg_.vscode_options) launch.argv.push_back("--" + o);
   if (!cfg_.folder.empty()) {
     char abs[4096];
@@ -228,6 +234,18 @@ int Server::open_vscode_files() {
   }
   logf(Level::Info, "vscode: its files (%s/static/) from %s%s", vscode_files_.versioned.c_str(), root.c_str(),
        routes::beneath_follows_links() ? "" : " (no openat2: no symbolic link is followed)");
+  // code-server's VS Code lives in <package>/lib/vscode and calls the
+  // package's own endpoints (routes/code_server.h).
+  std::string package = cfg_.vscode_package;
+  constexpr std::string_view kLib = "/lib/vscode";
+  if (package.empty() && root.size() > kLib.size() && root.compare(root.size() - kLib.size(), kLib.size(), kLib) == 0) {
+    package = root.substr(0, root.size() - kLib.size());
+  }
+  code_server_.version = vscode_files_.code_server_version;
+  if (!package.empty() && !vscode_files_.code_server_version.empty() && code_server_.open(package, &why)) {
+    logf(Level::Info, "vscode: code-server %s's own files from %s", vscode_files_.code_server_version.c_str(),
+         package.c_str());
+  }
   return 0;
 }
 
@@ -243,16 +261,26 @@ int Server::build_routes() {
   login_.proxy_domains = &cfg_.proxy_domains;
   port_proxy_.self_port = sys::loopback_port(listener_.fd());
   vscode_.session_cookie = login_.cookie;
+  vscode_.missing = cfg_.vscode_missing;
+  if (vscode_.target != nullptr) {
+    last_opened_.file = cfg_.user_data_dir + "/coder.json";
+    char abs[4096];
+    if (!cfg_.folder.empty()) last_opened_.folder = realpath(cfg_.folder.c_str(), abs) ? abs : cfg_.folder;
+    last_opened_.ignore = cfg_.ignore_last_opened;
+  }
 
   bool ok = chain_.use<routes::https_redirect>("https", tls_on_) &&
             chain_.use<routes::well_known>("well-known", static_) &&
             chain_.use<routes::port_proxy>("port-proxy", port_proxy_) &&
+            chain_.use<routes::code_server_static>("code-server-static", code_server_) &&
             chain_.use<routes::static_files>("static", static_) &&
             chain_.use<routes::health>("healthz", heart_) &&
-            chain_.use<routes::manifest>("manifest", cfg_.app_name) &&
+            chain_.use<routes::manifest>("manifest", code_server_) &&
             chain_.use<routes::login, routes::login_body_limit>("login", login_) &&
             chain_.use<routes::logout>("logout", login_) &&
             chain_.use<routes::guard>("guard", login_) &&
+            chain_.use<routes::update_check>("update-check", code_server_) &&
+            chain_.use<routes::last_opened>("last-opened", last_opened_) &&
             chain_.use<routes::vscode_files>("vscode-files", vscode_files_) &&
             chain_.use<routes::mint_key>("mint-key", cfg_.data_dir) &&
             chain_.use<routes::vscode>("vscode", vscode_);

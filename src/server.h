@@ -24,7 +24,9 @@
 #include "reactor/listener.h"
 #include "reactor/loop.h"
 #include "routes/chain.h"
+#include "routes/code_server.h"
 #include "routes/heart.h"
+#include "routes/last_opened.h"
 #include "routes/login.h"
 #include "routes/port_proxy.h"
 #include "routes/static_files.h"
@@ -98,6 +100,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   proxy::Target vscode_target_;
   routes::VsCode vscode_;
   routes::VsCodeFiles vscode_files_;
+  routes::CodeServer code_server_;
+  routes::LastOpened last_opened_;
   routes::PortProxy port_proxy_;
   proxy::Ports ports_;
   proxy::HttpProxy proxy_;

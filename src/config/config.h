@@ -3,9 +3,12 @@
 //
 // Sources, weakest first (code-server's order): built-in defaults, the
 // environment (LOG_LEVEL, CODE_SERVER_APP_NAME), the config file, the command
-// line; then PORT, which replaces the port of the bind address whatever set
-// it, as code-server does.  The config file uses the same names as the flags
-// (code-server's config.yaml: "bind-addr: 127.0.0.1:8080").
+// line; then the host and the port, which follow code-server's own rule (see
+// settle_bind in config.cpp: CODE_SERVER_HOST and PORT beat a bind address
+// from the file).  The config file uses the same names as the flags
+// (code-server's config.yaml: "bind-addr: 127.0.0.1:8080"), and every flag
+// of code-server 4.100.3 is accepted: acted on, passed to the VS Code server,
+// or ignored with one warning line.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,8 @@ struct Config {
   int socket_fd = -1;
   int ready_fd = -1;
 
-  std::string config_path;         // the file that was read, if any
+  std::string config_path;         // the file that was read, if any, or is to be written
+  bool config_missing = false;     // config_path does not exist yet: ensure_config writes it
   base::Level log_level = base::Level::Info;
   std::string app_name = "portico";
   std::string static_dir;
@@ -62,13 +66,23 @@ struct Config {
   bool splice = true;              // relay tunnels with splice(2) where it can
   std::string vscode_server;       // a launcher, or a server-main.js run with node
   std::string vscode_root;         // its install, whose files portico answers ("" with --vscode-server: found)
+  std::string vscode_package;      // the code-server package it comes from, if any (its /_static/ files)
+  bool vscode_missing = false;     // none given, none found: VS Code pages say how to install one
   std::string node = "node";
   std::string cert, cert_key;      // TLS: PEM certificate chain and private key
   bool cert_self_signed = false;   // bare --cert: make (or reuse) one for cert_host
   std::string cert_host = "localhost";
   std::string user_data_dir, extensions_dir;
   std::vector<std::string> vscode_options;  // "flag" or "flag=value", passed as --flag[=value]
-  std::string folder;              // the folder (or .code-workspace) to open
+  // code-server's flags that its VS Code server implements, in the order
+  // given, spelled as the server takes them ("--disable-telemetry",
+  // "--locale=de"); see Option::Pass.
+  std::vector<std::string> vscode_passed;
+  std::string locale;              // --locale: the login page's language, and passed on
+  std::string folder;              // the folder (or .code-workspace) to open: the last one named
+  bool ignore_last_opened = false;
+  bool extension_cli = false;      // --install-extension and the like: run the server's CLI, exit
+  std::string host_key, port_key;  // code-server's host: and port: (config.cpp settle_bind)
 
   // The box's own web apps: /proxy/<port>, /absproxy/<port>, proxy domains.
   std::vector<std::string> proxy_domains;  // templates, as code-server normalises them
@@ -87,6 +101,7 @@ struct Config {
 
   bool help = false;
   bool version = false;
+  bool json = false;               // --version --json
   std::vector<std::string> warnings;   // logged once the log level is known
 };
 
@@ -102,9 +117,13 @@ bool load(int argc, char** argv, Config* cfg, Error* err);
 // The usage text; its flag list is what the man page is checked against.
 void print_usage(FILE* out);
 
-// "HOST:PORT", "[V6]:PORT", or "HOST" (port 80, as code-server).  Numeric
-// addresses only, plus "localhost" (static binaries have no resolver).
-bool parse_bind(std::string_view s, sockaddr_storage* ss, socklen_t* len, std::string* why);
+// "HOST:PORT", "[V6]:PORT", or "HOST" (port 80, as code-server).  A numeric
+// address, "localhost", or a name in `hosts` (/etc/hosts): a static binary
+// has no NSS, and a server must not wait on DNS to start.
+bool parse_bind(std::string_view s, sockaddr_storage* ss, socklen_t* len, std::string* why,
+                const char* hosts = "/etc/hosts");
+// The first address /etc/hosts-format `file` gives `name` (case-insensitive).
+bool hosts_lookup(const char* file, std::string_view name, std::string* addr);
 
 // --- shared by the command line and the config file (config/option.cpp)
 struct Option {
@@ -120,20 +139,33 @@ struct Option {
   // Repeatable options collect values; a command line that gives any
   // replaces the file's list (as code-server), so reset() clears it first.
   void (*reset)(Config& cfg) = nullptr;
+  // A code-server flag its VS Code server implements goes to the server as
+  // --name (Flag) or --name=value; One keeps the last value, Many each one.
+  // `set`, if any, runs too (extension commands set Config::extension_cli).
+  enum class Pass : unsigned char { No, Flag, One, Many } pass = Pass::No;
+  // A code-server flag portico cannot honour: accepted, and this reason
+  // logged once as a warning.
+  const char* unsupported = nullptr;
 };
+// Applies one value of `o` (from argv or the config file); false with `why`.
+bool apply_option(Config& cfg, const Option& o, std::string_view value, std::string* why);
+// Before the command line's first value of a repeatable option: the file's go.
+void reset_option(Config& cfg, const Option& o);
 const Option* find_option(std::string_view name);
 const Option* options(size_t* count);
-// code-server keys portico accepts in a config file and ignores with a warning.
-bool is_foreign_key(std::string_view name);
 
 // Parses the YAML subset of code-server's config.yaml from `path` and applies
 // each key through the option table.
 bool read_file(const std::string& path, Config* cfg, Error* err);
 
-// With --auth password and no password from any source: generates one,
-// writes it to the config file (created if need be, mode 0600) and records
-// where in cfg->config_path.  False with `err` when the file cannot be written.
-bool ensure_password(Config* cfg, Error* err);
+// A config file that does not exist yet is written with code-server's
+// defaults (bind-addr, auth, a generated password, cert: false; mode 0600),
+// as code-server does on first start.  With --auth password and no password
+// from any source, an existing file gets a generated one appended.  The
+// password used is recorded in cfg.  False with `err` when a password had to
+// be written and could not be; a default file that is merely not needed and
+// cannot be written is a warning.
+bool ensure_config(Config* cfg, Error* err);
 
 // code-server's data directory: $XDG_DATA_HOME/code-server, else
 // ~/.local/share/code-server.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The option table: one row per flag, shared by argv, the config file and
 // --help, so the three can never disagree.
+#include <algorithm>
 #include <cstring>
 #include <sys/socket.h>
 
@@ -201,6 +202,22 @@ bool set_abs_base(Config& c, std::string_view v, std::string* why) {
 bool set_disable_proxy(Config& c, std::string_view, std::string*) { return c.disable_proxy = true; }
 bool set_skip_preflight(Config& c, std::string_view, std::string*) { return c.skip_auth_preflight = true; }
 
+bool set_port_key(Config& c, std::string_view v, std::string* why) {
+  uint64_t n;
+  if (!number(v, 0, 65535, &n, why)) return false;
+  c.port_key = std::string(v);
+  return true;
+}
+
+bool set_seconds_passed(Config&, std::string_view v, std::string* why) {
+  uint64_t n;
+  return number(v, 0, 31536000, &n, why);
+}
+
+bool set_ignore_last(Config& c, std::string_view, std::string*) { return c.ignore_last_opened = true; }
+bool set_json(Config& c, std::string_view, std::string*) { return c.json = true; }
+bool set_extension_cli(Config& c, std::string_view, std::string*) { return c.extension_cli = true; }
+
 bool set_verbose(Config& c, std::string_view, std::string*) {
   c.log_level = base::Level::Trace;
   return true;
@@ -212,6 +229,24 @@ bool set_config(Config& c, std::string_view v, std::string* why) {
 }
 
 using Scope = Option::Scope;
+using Pass = Option::Pass;
+
+// A code-server flag its VS Code server implements, passed on (Option::Pass);
+// `check`, if any, vets or records the value as well.
+constexpr Option passed(const char* name, const char* arg, const char* help, Pass pass,
+                        bool (*check)(Config&, std::string_view, std::string*) = nullptr) {
+  Option o{name, arg, help, check};
+  o.pass = pass;
+  return o;
+}
+
+// A code-server flag portico accepts and cannot honour: why, once, in the log.
+constexpr Option unsupported(const char* name, const char* arg, const char* help, const char* why,
+                             Scope scope = Scope::Anywhere) {
+  Option o{name, arg, help, nullptr, scope};
+  o.unsupported = why;
+  return o;
+}
 
 constexpr Option kOptions[] = {
     {"abs-proxy-base-path", "PATH", "put PATH in front of the path /absproxy/PORT/... passes on",
@@ -284,18 +319,51 @@ constexpr Option kOptions[] = {
     {"welcome-text", "TEXT", "heading of the login page", set_string<&Config::welcome_text>},
     {"ws-max-message", "BYTES", "largest WebSocket message portico's own endpoints accept (default 1048576)",
      set_ws_max},
-};
 
-// Keys of code-server's config.yaml that portico does not act on (yet): a
-// config file written for code-server still starts, and says what it ignored.
-constexpr const char* kForeign[] = {
-    "builtin-extensions-dir",
-    "disable-file-downloads", "disable-file-uploads",
-    "disable-getting-started-override", "disable-telemetry",
-    "disable-update-check", "disable-workspace-trust", "enable", "enable-proposed-api",
-    "github-auth", "host", "i18n", "idle-timeout-seconds",
-    "ignore-last-opened", "link-protection-trusted-domains", "locale", "port",
-    "reconnection-grace-time", "session-socket",
+    // code-server's flags: what its VS Code server implements is passed on,
+    // as code-server passes it (its routes/vscode.ts hands the server its
+    // whole argument object; server-main.js reads these).
+    passed("builtin-extensions-dir", "DIR", "the VS Code server's built-in extensions", Pass::One),
+    passed("category", "CATEGORY", "with --list-extensions: only this category", Pass::One),
+    passed("disable-file-downloads", nullptr, "the workbench offers no file downloads (also CS_DISABLE_FILE_DOWNLOADS)",
+           Pass::Flag),
+    passed("disable-file-uploads", nullptr, "the workbench offers no file uploads", Pass::Flag),
+    passed("disable-getting-started-override", nullptr,
+           "VS Code's own Getting Started page (also CS_DISABLE_GETTING_STARTED_OVERRIDE)", Pass::Flag),
+    passed("disable-telemetry", nullptr, "the VS Code server sends no telemetry", Pass::Flag),
+    passed("disable-update-check", nullptr, "the workbench does not ask /update/check", Pass::Flag),
+    passed("disable-workspace-trust", nullptr, "no workspace trust prompts", Pass::Flag),
+    passed("enable-proposed-api", "EXTENSION", "let EXTENSION use proposed APIs (repeatable)", Pass::Many),
+    passed("force", nullptr, "with --install-extension: update or downgrade without asking", Pass::Flag),
+    passed("install-extension", "ID|VSIX", "install an extension into --extensions-dir and exit (repeatable)",
+           Pass::Many, set_extension_cli),
+    passed("link-protection-trusted-domains", "DOMAIN", "open links to DOMAIN without asking (repeatable)",
+           Pass::Many),
+    passed("list-extensions", nullptr, "list the installed extensions and exit", Pass::Flag, set_extension_cli),
+    passed("locale", "LOCALE", "the workbench's and the login page's language (an installed language pack)",
+           Pass::One, set_string<&Config::locale>),
+    passed("locate-extension", "ID", "print where extension ID is installed and exit (repeatable)", Pass::Many,
+           set_extension_cli),
+    passed("reconnection-grace-time", "SECONDS", "how long the VS Code server keeps a lost client's state",
+           Pass::One, set_seconds_passed),
+    passed("show-versions", nullptr, "with --list-extensions: the versions too", Pass::Flag),
+    passed("uninstall-extension", "ID", "remove an installed extension and exit (repeatable)", Pass::Many,
+           set_extension_cli),
+    {"host", "HOST", "code-server's host: the address part of --bind-addr", set_string<&Config::host_key>},
+    {"port", "PORT", "code-server's port: the port part of --bind-addr", set_port_key},
+    {"ignore-last-opened", nullptr, "open the folder given, not the one last opened (-e)", set_ignore_last},
+    {"json", nullptr, "with --version: print it as JSON", set_json, Scope::CommandLine},
+    unsupported("enable", "FEATURE", "code-server's experimental features", "no feature of code-server's to enable"),
+    unsupported("github-auth", "TOKEN", "", "not passed on: a token in the VS Code server's arguments would show in ps, "
+                "and a built VS Code server ignores it (as under code-server)", Scope::ConfigFile),
+    unsupported("new-window", nullptr, "code-server: open in a new window of a running instance (-n)",
+                "portico does not hand paths to a running instance; this one serves"),
+    unsupported("open", nullptr, "code-server: open a browser once listening",
+                "portico does not start a browser (it runs on a box without one); open the address it logs"),
+    unsupported("reuse-window", nullptr, "code-server: open in a window of a running instance (-r)",
+                "portico does not hand paths to a running instance; this one serves"),
+    unsupported("session-socket", "PATH", "code-server's session registry socket",
+                "portico keeps no session registry (code-server's -r and -n)"),
 };
 
 }  // namespace
@@ -312,11 +380,38 @@ const Option* find_option(std::string_view name) {
   return nullptr;
 }
 
-bool is_foreign_key(std::string_view name) {
-  for (const char* k : kForeign) {
-    if (name == k) return true;
+bool apply_option(Config& c, const Option& o, std::string_view v, std::string* why) {
+  std::string flag = "--" + std::string(o.name);
+  if (o.unsupported != nullptr) {
+    std::string w = flag + ": " + o.unsupported + "; ignored";
+    if (std::find(c.warnings.begin(), c.warnings.end(), w) == c.warnings.end()) c.warnings.push_back(w);
+    return true;
   }
-  return false;
+  if (o.set != nullptr && !o.set(c, v, why)) return false;
+  std::vector<std::string>& out = c.vscode_passed;
+  switch (o.pass) {
+    case Pass::No:
+      break;
+    case Pass::Flag:
+      if (std::find(out.begin(), out.end(), flag) == out.end()) out.push_back(flag);
+      break;
+    case Pass::One:
+      reset_option(c, o);
+      [[fallthrough]];
+    case Pass::Many:
+      if (v.empty()) return *why = "expected a value", false;
+      out.push_back(flag + "=" + std::string(v));
+      break;
+  }
+  return true;
+}
+
+void reset_option(Config& c, const Option& o) {
+  if (o.reset != nullptr) o.reset(c);
+  if (o.pass != Pass::Many && o.pass != Pass::One) return;
+  std::string prefix = "--" + std::string(o.name) + "=";
+  auto& v = c.vscode_passed;
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const std::string& a) { return a.rfind(prefix, 0) == 0; }), v.end());
 }
 
 }  // namespace config

@@ -72,6 +72,7 @@ void common_headers(Exchange& ex, const FileAnswer& a, std::string_view etag) {
   if (!a.cache_control.empty()) ex.resp.header("Cache-Control", a.cache_control);
   ex.resp.header("ETag", etag);
   if (a.vary) ex.resp.header("Vary", "Accept-Encoding");
+  if (!a.extra_name.empty()) ex.resp.header(a.extra_name, a.extra_value);
 }
 
 }  // namespace

@@ -59,6 +59,7 @@ struct FileAnswer {
   std::string_view cache_control;                 // "" for none
   http::Coding coding = http::Coding::Identity;   // the file is this coding of the resource
   bool vary = false;                              // Vary: Accept-Encoding (siblings exist)
+  std::string_view extra_name, extra_value;       // one more header field, if named
 };
 
 // Answers ex with the regular file `fd` (stat `st`), which it owns from here

@@ -14,24 +14,6 @@ int hex(char c) {
   return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-bool url_decode(std::string_view in, char* out, size_t cap, size_t* n) {
-  size_t o = 0;
-  for (size_t i = 0; i < in.size(); i++) {
-    char c = in[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      if (i + 2 >= in.size() || hex(in[i + 1]) < 0 || hex(in[i + 2]) < 0) return false;
-      c = static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
-      i += 2;
-    }
-    if (o == cap) return false;
-    out[o++] = c;
-  }
-  *n = o;
-  return true;
-}
-
 void put_utf8(base::Writer& w, uint32_t cp) {
   if (cp < 0x80) {
     w.put(static_cast<char>(cp));
@@ -119,6 +101,22 @@ struct Json {
     while (i < s.size() && (std::string_view("+-.0123456789eEtruefalsn").find(s[i]) != std::string_view::npos)) i++;
     return i > start;
   }
+  // Skips any value: a string, a scalar, or an object or array holding
+  // them, at most `depth` levels deep.
+  bool value(int depth = 32) {
+    ws();
+    if (i < s.size() && s[i] == '"') return string(nullptr);
+    char close = i < s.size() && s[i] == '{' ? '}' : i < s.size() && s[i] == '[' ? ']' : 0;
+    if (close == 0) return scalar();
+    if (depth == 0) return false;
+    i++;
+    if (eat(close)) return true;
+    do {
+      if (close == '}' && (!string(nullptr) || !eat(':'))) return false;
+      if (!value(depth - 1)) return false;
+    } while (eat(','));
+    return eat(close);
+  }
 };
 
 bool unreserved(char c) {
@@ -128,6 +126,24 @@ bool unreserved(char c) {
 
 }  // namespace
 
+bool form_decode(std::string_view in, char* out, size_t cap, size_t* n) {
+  size_t o = 0;
+  for (size_t i = 0; i < in.size(); i++) {
+    char c = in[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%') {
+      if (i + 2 >= in.size() || hex(in[i + 1]) < 0 || hex(in[i + 2]) < 0) return false;
+      c = static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2]));
+      i += 2;
+    }
+    if (o == cap) return false;
+    out[o++] = c;
+  }
+  *n = o;
+  return true;
+}
+
 bool form_value(std::string_view form, std::string_view key, char* out, size_t cap, size_t* n) {
   while (!form.empty()) {
     size_t amp = form.find('&');
@@ -135,8 +151,8 @@ bool form_value(std::string_view form, std::string_view key, char* out, size_t c
     size_t eq = pair.find('=');
     char name[64];
     size_t nlen;
-    if (url_decode(pair.substr(0, eq), name, sizeof name, &nlen) && std::string_view(name, nlen) == key) {
-      return url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), out, cap, n);
+    if (form_decode(pair.substr(0, eq), name, sizeof name, &nlen) && std::string_view(name, nlen) == key) {
+      return form_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), out, cap, n);
     }
     if (amp == std::string_view::npos) break;
     form.remove_prefix(amp + 1);
@@ -169,6 +185,31 @@ bool json_value(std::string_view json, std::string_view key, char* out, size_t c
   if (!j.eat('}')) return false;
   j.ws();
   return found && j.i == j.s.size();
+}
+
+bool JsonMembers::next(std::string_view* key, std::string_view* raw) {
+  Json j{s_, i_};
+  if (done_) return false;
+  if (i_ == 0 && (!j.eat('{') || j.eat('}'))) {
+    done_ = true;
+    j.ws();
+    ok_ = j.i == s_.size() && s_.size() >= 2;
+    return false;
+  }
+  if (i_ != 0 && !j.eat(',')) {
+    done_ = true;
+    ok_ = j.eat('}') && (j.ws(), j.i == s_.size());
+    return false;
+  }
+  base::Writer kw(key_, sizeof key_);
+  if (!j.string(&kw) || !kw.ok() || !j.eat(':')) return done_ = true, false;
+  j.ws();
+  size_t start = j.i;
+  if (!j.value()) return done_ = true, false;
+  *key = kw.view();
+  *raw = s_.substr(start, j.i - start);
+  i_ = j.i;
+  return true;
 }
 
 bool cookie_value(std::string_view header, std::string_view name, std::string_view* value) {
@@ -208,6 +249,19 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
     else put_percent(w, c);
   }
   return w.ok() ? w.size() : 0;
+}
+
+void put_query(base::Writer& w, std::string_view query, std::string_view drop) {
+  bool first = true;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty() || (!drop.empty() && pair.substr(0, pair.find('=')) == drop)) continue;
+    w.put(first ? '?' : '&');
+    first = false;
+    for (char c : pair) w.put(static_cast<unsigned char>(c) > 0x20 && c != 0x7f ? c : '+');
+  }
 }
 
 void put_percent(base::Writer& w, char c) {

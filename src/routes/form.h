@@ -11,6 +11,10 @@
 
 namespace routes {
 
+// Decodes one urlencoded key or value ('+' is a space, %XX a byte) into
+// out[0..cap).  False when malformed or too long.
+bool form_decode(std::string_view in, char* out, size_t cap, size_t* n);
+
 // Decodes the value of `key` from "a=1&b=2" (application/x-www-form-
 // urlencoded: '+' is a space) into out[0..cap).  False when absent or
 // malformed; an empty value is found (true, *n = 0).
@@ -21,6 +25,23 @@ bool form_value(std::string_view form, std::string_view key, char* out, size_t c
 // string, or the body is not such an object.
 bool json_value(std::string_view json, std::string_view key, char* out, size_t cap, size_t* n);
 
+// The members of one JSON object, in order: each key decoded (up to 255
+// bytes), its value as it stands in the text (nested values skipped, up to
+// 32 deep).  After next() returns false, ok() says whether the whole text
+// was that one object.
+class JsonMembers {
+ public:
+  explicit JsonMembers(std::string_view json) : s_(json) {}
+  bool next(std::string_view* key, std::string_view* raw);
+  bool ok() const { return ok_; }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+  bool done_ = false, ok_ = false;
+  char key_[256];
+};
+
 // The value of cookie `name` in a Cookie header, or false.
 bool cookie_value(std::string_view header, std::string_view name, std::string_view* value);
 
@@ -29,6 +50,12 @@ bool cookie_value(std::string_view header, std::string_view name, std::string_vi
 // starts with "./" or "." and can never name another site; bytes that do
 // not belong in a URL are percent-encoded.  Returns the length, 0 if short.
 size_t relative_location(std::string_view path, std::string_view to, char* out, size_t cap);
+
+// The pairs of `query` after a Location being written, as code-server's
+// redirect keeps them ({...req.query, ...override}): all of them, or all
+// but those named `drop` (which the redirect replaces).  Bytes a Location
+// cannot hold become '+'.
+void put_query(base::Writer& w, std::string_view query, std::string_view drop);
 
 // One byte as "%XX", for the URL builders.
 void put_percent(base::Writer& w, char c);

@@ -66,13 +66,17 @@ void put_domain(const Login& l, const http::Request& req, base::Writer& c) {
   }
 }
 
-// Back to ?to= (default "/"), relative to where this request came in.
+// Back to ?to= (default "/"), relative to where this request came in, with
+// the rest of the query (a ?folder= survives the login).
 Outcome redirect_to(Exchange& ex, std::string_view cookie = {}) {
-  char to[2048], loc[4096];
+  char to[2048], loc[4096], out[6144];
   size_t n = 0;
   std::string_view target = form_value(ex.req.query, "to", to, sizeof to, &n) && n > 0 ? std::string_view(to, n) : "/";
   size_t len = relative_location(ex.req.path, target, loc, sizeof loc);
-  return redirect(ex, len > 0 ? std::string_view(loc, len) : "./", cookie);
+  base::Writer w(out, sizeof out);
+  w.put(len > 0 ? std::string_view(loc, len) : "./");
+  put_query(w, ex.req.query, "to");
+  return redirect(ex, w.ok() ? w.view() : "./", cookie);
 }
 
 // With --auth none, /login and /logout lead home, keeping the query.
@@ -80,11 +84,24 @@ Outcome home(Exchange& ex) {
   char loc[4096];
   base::Writer w(loc, sizeof loc);
   w.put("./");
-  if (!ex.req.query.empty()) {
-    w.put('?');
-    for (char c : ex.req.query) w.put(static_cast<unsigned char>(c) > 0x20 && c != 0x7f ? c : '+');
-  }
+  put_query(w, ex.req.query, {});
   return redirect(ex, w.ok() ? w.view() : "./");
+}
+
+// A page of VS Code's without a session: to the login page, with the query
+// kept and ?to= where it was (code-server: redirect(req, res, "login",
+// {to: self(req)}), none for "/").
+Outcome to_login(Exchange& ex) {
+  char loc[512], out[6144];
+  size_t len = relative_location(ex.req.path, "/login", loc, sizeof loc);
+  base::Writer w(out, sizeof out);
+  w.put(len > 0 ? std::string_view(loc, len) : "./login");
+  put_query(w, ex.req.query, "to");
+  if (ex.req.path != "/") {
+    w.put(w.view().find('?') == std::string_view::npos ? "?to=" : "&to=");
+    w.put(ex.req.path);   // "/vscode" or "/vscode/": nothing to encode
+  }
+  return redirect(ex, w.ok() ? w.view() : "./login");
 }
 
 Outcome page(const Login& l, Exchange& ex, int status, std::string_view error, int64_t retry_s = 0) {
@@ -254,7 +271,9 @@ Outcome logout(const Login& l, Exchange& ex) {
 
 Outcome guard(const Login& l, Exchange& ex) {
   if (l.authenticated(ex.req)) return Outcome::Next;
-  if (ex.req.path == "/" && (ex.req.method == "GET" || ex.req.method == "HEAD")) return redirect(ex, "./login");
+  std::string_view p = ex.req.path;
+  bool page = p == "/" || p == "/vscode" || p == "/vscode/";
+  if (page && (ex.req.method == "GET" || ex.req.method == "HEAD")) return to_login(ex);
   return fail(ex, 401, "Unauthorized");
 }
 

@@ -16,23 +16,6 @@ bool at(std::string_view path, std::string_view name) {
 }
 }  // namespace
 
-Outcome manifest(const std::string& app_name, Exchange& ex) {
-  if (!at(ex.req.path, "/manifest.json")) return Outcome::Next;
-  if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
-  std::string_view name = app_name;
-  char body[1024];
-  base::Writer w(body, sizeof body);
-  w.put("{\"name\":\"");
-  w.put_json(name);
-  w.put("\",\"short_name\":\"");
-  w.put_json(name);
-  w.put("\",\"start_url\":\".\",\"display\":\"fullscreen\",\"display_override\":[\"window-controls-overlay\"],"
-        "\"description\":\"Run Code on a remote server.\",\"icons\":[]}");
-  ex.resp.begin(200);
-  ex.resp.send("application/manifest+json", w.ok() ? w.view() : "{}");
-  return Outcome::Done;
-}
-
 Outcome mint_key(const std::string& data_dir, Exchange& ex) {
   if (!at(ex.req.path, "/mint-key")) return Outcome::Next;
   if (ex.req.method != "POST") {
@@ -83,6 +66,11 @@ bool VsCode::route(const http::Request& req, Upgrade* up) const {
 }
 
 Outcome vscode(const VsCode& v, Exchange& ex) {
+  if (v.target == nullptr && v.missing) {
+    return fail(ex, 503, "No VS Code server is installed here. Install code-server (its Debian package, its "
+                         "standalone release, or npm install -g code-server), or start portico with "
+                         "--vscode-server PATH.");
+  }
   if (v.target == nullptr) return Outcome::Next;
   ex.forward = v.forward(ex.req);
   return Outcome::Forward;

@@ -22,6 +22,7 @@ struct VsCode final : WsRoute {
   const proxy::Target* target = nullptr;        // nullptr: no server set up
   backend::Supervisor* supervisor = nullptr;    // --vscode-server; nullptr for --vscode-addr
   std::string_view session_cookie;              // removed before forwarding
+  bool missing = false;                         // none found: its pages say how to install one
 
   // Asks a supervised server to start; true while it is not up yet.
   bool starting() const;
@@ -30,11 +31,9 @@ struct VsCode final : WsRoute {
   bool route(const http::Request& req, Upgrade* up) const override;
 };
 
-// Middleware: forwards every request to the VS Code server (none set up: Next).
+// Middleware: forwards every request to the VS Code server (none set up:
+// Next; none found: 503 with how to install one).
 Outcome vscode(const VsCode& v, Exchange& ex);
-
-// Middleware (public): GET /manifest.json, the PWA manifest, named --app-name.
-Outcome manifest(const std::string& app_name, Exchange& ex);
 
 // Middleware (after the guard): POST /mint-key, 32 random bytes kept in
 // <data-dir>/portico-mint-key (0600) from the first call on: the server's

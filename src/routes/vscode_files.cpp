@@ -19,7 +19,7 @@ constexpr std::string_view kStatic = "/static/";
 constexpr std::string_view kCache = "public, max-age=31536000";
 
 // The string value of a top-level "key" in product.json, when it is a
-// short run of [0-9a-z-] (a commit, a quality); "" when absent.
+// short run of [0-9a-z.-] (a commit, a quality, a version); "" when absent.
 std::string product_value(std::string_view json, std::string_view key) {
   std::string quoted = "\"" + std::string(key) + "\"";
   size_t at = json.find(quoted);
@@ -35,7 +35,7 @@ std::string product_value(std::string_view json, std::string_view key) {
   if (end == std::string_view::npos || end == i || end - i > 64) return "";
   std::string_view v = rest.substr(i, end - i);
   for (char ch : v) {
-    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '-')) return "";
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == '-' || ch == '.')) return "";
   }
   return std::string(v);
 }
@@ -89,6 +89,7 @@ bool VsCodeFiles::open(const std::string& root, std::string* why) {
   }
   std::string quality = product_value(json, "quality");
   versioned = "/" + (quality.empty() ? std::string("oss") : quality) + "-" + commit;
+  code_server_version = product_value(json, "codeServerVersion");
   root_fd = dir;
   return true;
 }

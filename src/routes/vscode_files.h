@@ -36,6 +36,7 @@ struct VsCodeFiles {
 
   int root_fd = -1;          // O_PATH, for open_beneath
   std::string versioned;     // "/stable-<commit>": the segment the server strips once
+  std::string code_server_version;  // "codeServerVersion" of product.json: code-server's VS Code, or ""
 };
 
 // The install of a VS Code server given as `server` (a server-main.js in

@@ -30,19 +30,21 @@ def check(cond, what):
 
 class Portico:
     def __init__(self, *args, env=None, ready=True, pass_fds=(), bind="127.0.0.1:0", auth=False, home=None,
-                 wrap=(), stderr=None):
+                 wrap=(), stderr=None, discover=False, binary=None):
         """Without auth=True the server runs with --auth none; every server gets
         a home of its own (config and data directories), or the given one.
         `wrap` runs it under a command that execs it (prlimit ... --); `stderr`,
         a descriptor, replaces the file its log is kept in (stop() then needs
-        the log read from it)."""
+        the log read from it).  Without a --vscode-* argument it runs with
+        --vscode-server none unless discover=True: otherwise it would find
+        the VS Code server make check installs beside the binary."""
         self.errfile = tempfile.TemporaryFile() if stderr is None else None
         self.home = home or tempfile.mkdtemp(prefix="portico-e2e-")
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **home_env(self.home),
                     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
                     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
         full_env.update(env or {})
-        argv = list(wrap) + [BINARY]
+        argv = list(wrap) + [binary or BINARY]
         if not auth:
             argv += ["--auth", "none"]
         if bind and not any(a.startswith("--socket") for a in args):
@@ -51,6 +53,8 @@ class Portico:
         if ready:
             rfd, wfd = os.pipe()
             argv += ["--ready-fd", str(wfd)]
+        if not discover and not any(a.startswith("--vscode-") for a in args):
+            argv += ["--vscode-server", "none"]
         argv += list(args)
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=self.errfile if stderr is None else stderr, env=full_env,
@@ -124,11 +128,14 @@ def home_env(home):
     return {"HOME": home, "XDG_CONFIG_HOME": os.path.join(home, "config"), "XDG_DATA_HOME": os.path.join(home, "data")}
 
 
-def run_cli(*args, env=None, timeout=10, stdin=None):
-    """Runs portico to completion (for usage and config errors)."""
+def run_cli(*args, env=None, timeout=10, stdin=None, discover=False):
+    """Runs portico to completion (for usage and config errors); without a
+    VS Code server, as Portico() does, unless discover=True."""
     full_env = {"PATH": "/usr/bin:/bin", **home_env(tempfile.mkdtemp(prefix="portico-e2e-"))}
     full_env.update(env or {})
-    p = subprocess.run([BINARY] + list(args), capture_output=True, env=full_env, timeout=timeout,
+    subcommand = args[:1] == ("hash-password",)
+    none = [] if discover or subcommand or any(a.startswith("--vscode-") for a in args) else ["--vscode-server", "none"]
+    p = subprocess.run([BINARY] + none + list(args), capture_output=True, env=full_env, timeout=timeout,
                        input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
     return p.returncode, p.stdout, p.stderr
 

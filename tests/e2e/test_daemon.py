@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Listeners, readiness, signals, command line and config file."""
 import os
+import re
 import signal
 import socket
 import stat
@@ -110,8 +111,8 @@ def case_bind_failure_exits_111():
 
 
 def case_usage_errors_exit_100():
-    for args in (["--nope"], ["--bind-addr"], ["--max-headers", "0"], ["--log", "loud"], ["one", "two"],
-                 ["--password", "x"], ["--bind-addr", "example.com:80"]):
+    for args in (["--nope"], ["--bind-addr"], ["--max-headers", "0"], ["--log", "loud"], ["-er"],
+                 ["--password", "x"], ["--bind-addr", "example.com:80"], ["--github-auth", "t"]):
         rc, out, err = run_cli(*args)
         check(rc == 100, (args, rc))
         check(err.startswith(b"portico: fatal: ") and err.count(b"\n") == 1, (args, err))
@@ -129,7 +130,7 @@ def case_config_file():
         check(b"<title>401 - FromFile</title>" in out, out[:400])  # auth: password, from the file
     finally:
         err = p.stop()
-    check(b"'disable-telemetry' is not supported" in err and b"warn:" in err, err)
+    check(b"warn:" not in err, err)   # disable-telemetry: code-server's, passed to the VS Code server
     # The command line wins; the environment names the file too.
     p = Portico("--app-name", "FromCli", bind=None, env={"CODE_SERVER_CONFIG": cfg}, auth=True)
     try:
@@ -140,8 +141,19 @@ def case_config_file():
         f.write("bind-addr: 127.0.0.1:0\nmax-headers: lots\n")
     rc, _, err = run_cli("--config", cfg)
     check(rc == 102 and (cfg + ":2:").encode() in err and err.count(b"\n") == 1, (rc, err))
-    rc, _, err = run_cli("--config", os.path.join(d, "missing.yaml"))
-    check(rc == 102, (rc, err))
+    # A file that does not exist yet is written with code-server's defaults, as code-server does.
+    missing = os.path.join(d, "new", "config.yaml")
+    p = Portico("--config", missing, auth=True)
+    try:
+        with open(missing) as f:
+            text = f.read()
+        check(re.fullmatch(r"bind-addr: 127\.0\.0\.1:8080\nauth: password\npassword: [0-9a-f]{24}\ncert: false\n", text)
+              and stat.S_IMODE(os.stat(missing).st_mode) == 0o600, text)
+    finally:
+        err = p.stop()
+    check(b"wrote default config file to " + missing.encode() in err, err)
+    rc, _, err = run_cli("--config", "/etc/passwd/config.yaml")
+    check(rc == 102 and b"Not a directory" in err, (rc, err))
 
 
 def case_port_environment():

@@ -114,7 +114,9 @@ def case_server_killed_mid_session():
         for line in out.split(b"\r\n"):
             if line.lower().startswith(b"set-cookie:"):
                 cookie = line.split(b":", 1)[1].split(b";")[0].strip().decode()
-        status = lambda: curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Cookie: " + cookie, p.url("/"))[1]
+        # With the folder named: a bare / is sent there first (code-server's last opened folder).
+        status = lambda: curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Cookie: " + cookie,
+                              p.url("/?folder=" + folder))[1]
         check(status() == b"503", "first request while the server starts")
         deadline = time.monotonic() + 30
         while status() != b"200":

@@ -86,3 +86,48 @@ TEST_CASE("cookie path from base and href, as new URL(base, href).pathname") {
   CHECK(cpath(".", "http://h/a;b/login") == "/");
   CHECK(cpath(".", "not a url") == "/");
 }
+
+TEST_CASE("the query kept across a redirect, as code-server's redirect keeps it") {
+  auto kept = [](std::string_view q, std::string_view drop) {
+    char out[256];
+    base::Writer w(out, sizeof out);
+    w.put("./login");
+    routes::put_query(w, q, drop);
+    return std::string(w.view());
+  };
+  CHECK(kept("folder=/tmp/x&to=/vscode", "to") == "./login?folder=/tmp/x");
+  CHECK(kept("to=/a&folder=/b&to=/c", "to") == "./login?folder=/b");
+  CHECK(kept("to=/a", "to") == "./login");
+  CHECK(kept("a=1&&b=2", {}) == "./login?a=1&b=2");
+  CHECK(kept("tox=1&to=2", "to") == "./login?tox=1");
+  CHECK(kept("a=b c\r\nX: y", {}) == "./login?a=b+c++X:+y");   // nothing that ends a header line
+}
+
+TEST_CASE("JSON members: keys decoded, values raw, nesting skipped, the whole text checked") {
+  routes::JsonMembers m(R"({"query":{"folder":"/x","n":[1,{"a":"}"}]}, "update" : {"checked":1,"version":"4.1"},"k\u0041":null})");
+  std::string_view key, raw;
+  REQUIRE(m.next(&key, &raw));
+  CHECK(key == "query");
+  CHECK(raw == R"({"folder":"/x","n":[1,{"a":"}"}]})");
+  REQUIRE(m.next(&key, &raw));
+  CHECK(key == "update");
+  CHECK(raw == R"({"checked":1,"version":"4.1"})");
+  REQUIRE(m.next(&key, &raw));
+  CHECK(key == "kA");
+  CHECK(raw == "null");
+  CHECK(!m.next(&key, &raw));
+  CHECK(m.ok());
+  for (const char* bad : {"", "[]", "{", R"({"a":1)", R"({"a":1} x)", R"({"a":})", R"({"a":[1,2})", "{\"a\":\"\x01\"}"}) {
+    routes::JsonMembers b(bad);
+    CAPTURE(bad);
+    while (b.next(&key, &raw)) {
+    }
+    CHECK(!b.ok());
+  }
+  routes::JsonMembers empty("{}");
+  CHECK(!empty.next(&key, &raw));
+  CHECK(empty.ok());
+  std::string deep = "{\"a\":" + std::string(40, '[') + std::string(40, ']') + "}";
+  routes::JsonMembers d(deep);   // it points into the text: the text must outlive it
+  CHECK(!d.next(&key, &raw));   // deeper than 32: refused, not recursed into
+}
