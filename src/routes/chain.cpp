@@ -43,6 +43,10 @@ Outcome redirect(Exchange& ex, std::string_view location, std::string_view cooki
   return Outcome::Done;
 }
 
+bool at_root_or_vscode(std::string_view path, std::string_view name) {
+  return path == name || (path.substr(0, 7) == "/vscode" && path.substr(7) == name);
+}
+
 bool method_is_get(Exchange& ex) {
   if (ex.req.method == "GET" || ex.req.method == "HEAD") return true;
   ex.allow = "GET, HEAD";

@@ -134,5 +134,8 @@ Outcome fail(Exchange& ex, int status, std::string_view message);
 Outcome redirect(Exchange& ex, std::string_view location, std::string_view cookie = {});
 // GET and HEAD only; anything else is a 405 naming them.
 bool method_is_get(Exchange& ex);
+// `path` is `name` at the root or under /vscode: code-server mounts its VS
+// Code routes at both.
+bool at_root_or_vscode(std::string_view path, std::string_view name);
 
 }  // namespace routes

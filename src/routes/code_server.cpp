@@ -16,16 +16,8 @@ namespace {
 constexpr std::string_view kMedia = "/_static/src/browser/media/";
 constexpr std::string_view kWorker = "/_static/out/browser/serviceWorker.js";
 
-// "/x" and "/vscode/x": code-server mounts the VS Code routes at both.
-bool at(std::string_view path, std::string_view name) {
-  return path == name || (path.substr(0, 7) == "/vscode" && path.substr(7) == name);
-}
-
 Outcome serve(const CodeServer& cs, Exchange& ex, std::string_view name, bool worker) {
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
-  struct stat st;
-  int fd = open_file(cs.package_fd, name, &st);
-  if (fd < 0) return fail_open(ex, errno, "Not Found");
   FileAnswer a;
   a.content_type = content_type(name);
   a.cache_control = "public, max-age=0";   // code-server's express.static
@@ -33,7 +25,7 @@ Outcome serve(const CodeServer& cs, Exchange& ex, std::string_view name, bool wo
     a.extra_name = "Service-Worker-Allowed";
     a.extra_value = "/";
   }
-  return answer_file(ex, fd, st, a);
+  return answer_named(ex, cs.package_fd, name, a);
 }
 
 }  // namespace
@@ -68,7 +60,7 @@ Outcome code_server_static(const CodeServer& cs, Exchange& ex) {
 }
 
 Outcome manifest(const CodeServer& cs, Exchange& ex) {
-  if (!at(ex.req.path, "/manifest.json")) return Outcome::Next;
+  if (!at_root_or_vscode(ex.req.path, "/manifest.json")) return Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
   // Icons relative to the manifest, as code-server writes them: from
   // /vscode/manifest.json the root is one level up.
@@ -102,7 +94,7 @@ Outcome manifest(const CodeServer& cs, Exchange& ex) {
 }
 
 Outcome update_check(const CodeServer& cs, Exchange& ex) {
-  if (!at(ex.req.path, "/update/check")) return Outcome::Next;
+  if (!at_root_or_vscode(ex.req.path, "/update/check")) return Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
   char body[256];
   base::Writer w(body, sizeof body);

@@ -255,4 +255,11 @@ Outcome answer_file(Exchange& ex, int fd, const struct stat& st, const FileAnswe
   return Outcome::Done;
 }
 
+Outcome answer_named(Exchange& ex, int dir, std::string_view name, const FileAnswer& a) {
+  struct stat st;
+  int fd = open_file(dir, name, &st);
+  if (fd < 0) return fail_open(ex, errno, "Not Found");
+  return answer_file(ex, fd, st, a);
+}
+
 }  // namespace routes

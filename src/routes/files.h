@@ -65,5 +65,8 @@ struct FileAnswer {
 // Answers ex with the regular file `fd` (stat `st`), which it owns from here
 // on.  Only GET and HEAD come here.
 Outcome answer_file(Exchange& ex, int fd, const struct stat& st, const FileAnswer& a);
+// The same for `name` below `dir`, opened here: fail_open's answer when it
+// cannot be (what --static-dir and code-server's files share).
+Outcome answer_named(Exchange& ex, int dir, std::string_view name, const FileAnswer& a);
 
 }  // namespace routes

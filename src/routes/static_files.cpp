@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "routes/static_files.h"
 
-#include <cerrno>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "base/strings.h"
 #include "routes/assets.h"
 #include "routes/files.h"
@@ -24,13 +20,10 @@ Outcome serve_embedded(Exchange& ex, std::string_view name, const char* cache) {
 }
 
 Outcome serve_file(Exchange& ex, int dir, std::string_view name) {
-  struct stat st;
-  int fd = open_file(dir, name, &st);
-  if (fd < 0) return fail_open(ex, errno, "Not Found");
   FileAnswer a;
   a.content_type = content_type(name);
   a.cache_control = "public, max-age=0";
-  return answer_file(ex, fd, st, a);
+  return answer_named(ex, dir, name, a);
 }
 
 }  // namespace

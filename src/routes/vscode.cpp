@@ -10,14 +10,8 @@
 
 namespace routes {
 
-namespace {
-bool at(std::string_view path, std::string_view name) {
-  return path == name || (path.substr(0, 7) == "/vscode" && path.substr(7) == name);
-}
-}  // namespace
-
 Outcome mint_key(const std::string& data_dir, Exchange& ex) {
-  if (!at(ex.req.path, "/mint-key")) return Outcome::Next;
+  if (!at_root_or_vscode(ex.req.path, "/mint-key")) return Outcome::Next;
   if (ex.req.method != "POST") {
     ex.allow = "POST";
     return fail(ex, 405, "Method Not Allowed");
