@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -11,6 +12,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "routes/assets.h"
 #include "routes/code_server.h"
 #include "routes/files.h"
@@ -58,6 +60,8 @@ Server::Server(const config::Config& cfg)
   if (const routes::Asset* a = routes::find_asset("error.html")) site_.error_template = a->data;
   drain_alarm_.fire = drain_expired;
   drain_alarm_.arg = this;
+  heart_alarm_.fire = heart_check;
+  heart_alarm_.arg = this;
 }
 
 Server::~Server() {
@@ -81,13 +85,8 @@ int Server::start_auth() {
   login_.enabled = cfg_.auth == config::Config::Auth::Password;
   login_.cookie = cfg_.cookie_suffix.empty() ? "code-server-session" : "code-server-session-" + cfg_.cookie_suffix;
   login_.app_name = cfg_.app_name;
-  login_.welcome = cfg_.welcome_text;
-  switch (cfg_.password_source) {
-    case config::Config::Source::Environment:
-      login_.hint = cfg_.hashed_password.empty() ? "Password was set from $PASSWORD." : "Password was set from $HASHED_PASSWORD.";
-      break;
-    default:
-      login_.hint = "Check the config file for the password.";
+  if (cfg_.password_source == config::Config::Source::Environment) {
+    login_.hint = cfg_.hashed_password.empty() ? routes::LoginText::FromEnv : routes::LoginText::FromHashedEnv;
   }
   if (const routes::Asset* a = routes::find_asset("login.html")) login_.page = a->data;
   login_.trusted_proxies = &cfg_.trusted_proxies;
@@ -195,10 +194,9 @@ int Server::start_vscode() {
   if (cfg_.auth == config::Config::Auth::Password) launch.argv.push_back("--auth=password");
   launch.argv.insert(launch.argv.end(), cfg_.vscode_passed.begin(), cfg_.vscode_passed.end());
   for (const std::string& o : cfg_.vscode_options) launch.argv.push_back("--" + o);
-  if (!cfg_.folder.empty()) {
-    char abs[4096];
-    launch.argv.push_back("--default-folder=" + std::string(realpath(cfg_.folder.c_str(), abs) ? abs : cfg_.folder.c_str()));
-  }
+  // The folder is not passed (--default-folder): as under code-server, a
+  // bare load is sent to ?folder= (routes/last_opened.h), and the page the
+  // server embeds its settings in is the same as code-server's.
   if (!supervisor_.init(&loop_, std::move(launch), &why)) {
     logf(Level::Fatal, "vscode-server: %s", why.c_str());
     return config::kExitSystem;
@@ -249,6 +247,33 @@ int Server::open_vscode_files() {
   return 0;
 }
 
+// The login page's words: English; then, as code-server, the --locale's
+// from its package (a language, "de-AT", falls back to "de", then English);
+// then --i18n's over them; --welcome-text wins over all.
+int Server::load_login_text() {
+  std::string why, locale;
+  for (char c : cfg_.locale) {
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') break;
+    locale.push_back(base::ascii_lower(c));
+  }
+  if (!locale.empty() && locale.size() == cfg_.locale.size() && !code_server_.package.empty()) {
+    std::string dir = code_server_.package + "/out/node/i18n/locales/";
+    for (std::string name : {locale, locale.substr(0, locale.find('-'))}) {
+      if (access((dir + name + ".json").c_str(), R_OK) != 0) continue;
+      if (!login_.text.merge_file(dir + name + ".json", &why)) logf(Level::Warn, "locale %s", why.c_str());
+      else logf(Level::Debug, "login page: %s%s.json", dir.c_str(), name.c_str());
+      break;
+    }
+  }
+  if (!cfg_.i18n.empty() && !login_.text.merge_file(cfg_.i18n, &why)) {
+    logf(Level::Fatal, "i18n %s", why.c_str());
+    return config::kExitConfig;
+  }
+  login_.text.settle(cfg_.app_name, cfg_.config_path);
+  if (!cfg_.welcome_text.empty()) login_.text.words[routes::LoginText::Welcome] = cfg_.welcome_text;
+  return 0;
+}
+
 // The middleware vector, in the order of docs/ARCHITECTURE.md, and the
 // WebSocket route table.  Every context is typed; the vector reads them,
 // never writes them.
@@ -282,7 +307,7 @@ int Server::build_routes() {
             chain_.use<routes::update_check>("update-check", code_server_) &&
             chain_.use<routes::last_opened>("last-opened", last_opened_) &&
             chain_.use<routes::vscode_files>("vscode-files", vscode_files_) &&
-            chain_.use<routes::mint_key>("mint-key", cfg_.data_dir) &&
+            chain_.use<routes::mint_key>("mint-key", cfg_.user_data_dir) &&
             chain_.use<routes::vscode>("vscode", vscode_);
   // A proxy domain takes every path of its hosts, so the port proxies come
   // first, as in code-server.  /healthz has no policy: it reveals nothing
@@ -307,7 +332,10 @@ int Server::start() {
   if (int rc = start_auth(); rc != 0) return rc;
   if (int rc = start_vscode(); rc != 0) return rc;
   if (int rc = load_tls(); rc != 0) return rc;
+  if (int rc = load_login_text(); rc != 0) return rc;
   if (int rc = build_routes(); rc != 0) return rc;
+  heart_.file = cfg_.data_dir + "/heartbeat";
+  arm_heart_check();
 
   if (!listener_.start(&loop_, this)) {
     logf(Level::Fatal, "epoll_ctl for %.*s: %s", static_cast<int>(listener_.address().size()),
@@ -417,6 +445,35 @@ void Server::begin_drain() {
   loop_.for_each_conn([](reactor::Conn& c) { c.handler()->on_drain(c); });
   loop_.arm(&drain_alarm_, loop_.clock().now_ms() + static_cast<int64_t>(cfg_.drain_timeout) * 1000);
   loop_.stop_when_empty();
+}
+
+// code-server's rule: a connection still open when the minute is up is
+// activity (a tab left open keeps its WebSocket); with none, the idle time
+// runs from the last beat, and --idle-timeout-seconds after it portico ends
+// as on SIGTERM, with status 0.  Unlike code-server's, the timeout counts
+// from the last activity, not from the next minute's check after it.
+void Server::heart_check(void* self) {
+  auto* s = static_cast<Server*>(self);
+  if (s->draining_) return;
+  if (s->loop_.conns() > 0) s->heart_.beat();
+  int64_t idle = s->loop_.clock().now_ms() - s->heart_.active_ms();
+  if (s->cfg_.idle_timeout != 0 && idle >= static_cast<int64_t>(s->cfg_.idle_timeout) * 1000) {
+    logf(Level::Info, "idle timeout of %u seconds exceeded: stopping", s->cfg_.idle_timeout);
+    s->begin_drain();
+    return;
+  }
+  s->arm_heart_check();
+}
+
+// Next look: a minute after the last beat (a beat since the last look
+// moved it on), each minute once that has passed, and at the idle deadline
+// if that comes first.
+void Server::arm_heart_check() {
+  int64_t now = loop_.clock().now_ms(), active = heart_.active_ms();
+  int64_t at = active + routes::Heart::kAliveMs;
+  if (at <= now) at = now + routes::Heart::kAliveMs;
+  if (cfg_.idle_timeout != 0) at = std::min(at, active + static_cast<int64_t>(cfg_.idle_timeout) * 1000);
+  loop_.arm(&heart_alarm_, std::max(at, now + 1));
 }
 
 void Server::drain_expired(void* self) {

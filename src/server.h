@@ -69,11 +69,15 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   void log_certificate(const char* what);
   int start_vscode();
   int open_vscode_files();
+  int load_login_text();
   int build_routes();
   // The backend a decision names: the VS Code server, or the box's port.
   const proxy::Target& target_of(const routes::Forward& f);
   void begin_drain();
   static void drain_expired(void* self);
+  // A minute after the last beat: open connections beat; --idle-timeout-seconds.
+  static void heart_check(void* self);
+  void arm_heart_check();
 
   const config::Config& cfg_;
   http::Options http_opts_;
@@ -116,6 +120,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   ws::Endpoint health_ws_;
   routes::WsTable ws_routes_;
   reactor::Alarm drain_alarm_;
+  reactor::Alarm heart_alarm_;
   bool draining_ = false;
   base::Throttle full_log_{1000};   // at most one "refused" line a second under a flood
   size_t max_conns_ = 0;            // the slots there are: fit_connections()

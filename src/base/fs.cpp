@@ -16,6 +16,20 @@ bool make_dirs(const std::string& path) {
   return true;
 }
 
+bool read_small(const std::string& path, size_t max, std::string* text) {
+  text->clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  char buf[4096];
+  ssize_t n = 0;
+  while (text->size() <= max && (n = read(fd, buf, sizeof buf)) > 0) text->append(buf, static_cast<size_t>(n));
+  int saved = errno;
+  close(fd);
+  if (n < 0) return errno = saved, text->clear(), false;
+  if (text->size() > max) return errno = EFBIG, text->clear(), false;
+  return true;
+}
+
 bool write_secret(const std::string& path, const void* data, size_t n) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -112,6 +112,10 @@ bool apply_env(Config* cfg, Error* err) {
   }
   if (const char* v = getenv("CODE_SERVER_APP_NAME"); v != nullptr && *v) cfg->app_name = v;
   if (const char* v = getenv("CODE_SERVER_COOKIE_SUFFIX"); v != nullptr && *v) find_option("cookie-suffix")->set(*cfg, v, &why);
+  if (const char* v = getenv("CODE_SERVER_IDLE_TIMEOUT_SECONDS"); v != nullptr && *v &&
+      !find_option("idle-timeout-seconds")->set(*cfg, v, &why)) {
+    return config_error(err, std::string("CODE_SERVER_IDLE_TIMEOUT_SECONDS=") + v + ": " + why);
+  }
   return true;
 }
 
@@ -356,7 +360,8 @@ void print_usage(FILE* out) {
   fputs("\nshort flags: -h -v -vvv -e -r -n -w TEXT -an NAME (code-server's); -- ends the options\n"
         "environment: PASSWORD, HASHED_PASSWORD, GITHUB_TOKEN, PORT, CODE_SERVER_HOST, LOG_LEVEL,\n"
         "  CODE_SERVER_APP_NAME, CODE_SERVER_COOKIE_SUFFIX, CS_DISABLE_PROXY, CS_DISABLE_FILE_DOWNLOADS,\n"
-        "  CS_DISABLE_GETTING_STARTED_OVERRIDE, PORTICO_CONFIG, CODE_SERVER_CONFIG\n"
+        "  CODE_SERVER_IDLE_TIMEOUT_SECONDS, CS_DISABLE_GETTING_STARTED_OVERRIDE, PORTICO_CONFIG,\n"
+        "  CODE_SERVER_CONFIG\n"
         "see portico(1) for details and exit statuses\n", out);
 }
 

@@ -2,7 +2,7 @@
 // config — flags, environment and config file, merged into one checked Config.
 //
 // Sources, weakest first (code-server's order): built-in defaults, the
-// environment (LOG_LEVEL, CODE_SERVER_APP_NAME), the config file, the command
+// environment (LOG_LEVEL, CODE_SERVER_APP_NAME, CODE_SERVER_IDLE_TIMEOUT_SECONDS), the config file, the command
 // line; then the host and the port, which follow code-server's own rule (see
 // settle_bind in config.cpp: CODE_SERVER_HOST and PORT beat a bind address
 // from the file).  The config file uses the same names as the flags
@@ -60,6 +60,8 @@ struct Config {
   uint32_t session_lifetime = 7 * 24 * 3600;
   std::vector<std::string> trusted_proxies;
   std::string welcome_text;
+  std::string i18n;                // --i18n: a JSON file of the login page's strings (code-server's keys)
+  uint32_t idle_timeout = 0;       // --idle-timeout-seconds: exit 0 after this long idle; 0: never
 
   // The VS Code server: one already running, or one portico starts.
   std::string vscode_addr;         // "unix:/path" or "HOST:PORT"

@@ -34,14 +34,15 @@ CodeServer::~CodeServer() {
   if (package_fd >= 0) close(package_fd);
 }
 
-bool CodeServer::open(const std::string& package, std::string* why) {
-  int dir = ::open(package.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+bool CodeServer::open(const std::string& dir_path, std::string* why) {
+  int dir = ::open(dir_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   struct stat st;
   if (dir < 0 || fstatat(dir, "src/browser/media", &st, 0) != 0 || !S_ISDIR(st.st_mode)) {
     if (dir >= 0) close(dir);
-    return *why = package + ": no src/browser/media (not a code-server package)", false;
+    return *why = dir_path + ": no src/browser/media (not a code-server package)", false;
   }
   package_fd = dir;
+  package = dir_path;
   return true;
 }
 

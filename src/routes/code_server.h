@@ -24,6 +24,7 @@ struct CodeServer {
   bool open(const std::string& package, std::string* why);
 
   int package_fd = -1;             // O_PATH, for open_beneath; -1: not code-server's VS Code
+  std::string package;             // its path, once open
   std::string_view app_name;       // --app-name, for the manifest
   std::string_view version;        // code-server's version, "" when unknown
   const base::Clock* clock = nullptr;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "routes/form.h"
 
+#include <algorithm>
+
 #include "base/strings.h"
 #include "base/writer.h"
 #include "http/request.h"
@@ -187,6 +189,15 @@ bool json_value(std::string_view json, std::string_view key, char* out, size_t c
   return found && j.i == j.s.size();
 }
 
+bool json_string(std::string_view raw, char* out, size_t cap, size_t* n) {
+  Json j{raw};
+  base::Writer w(out, cap);
+  if (!j.string(&w) || !w.ok()) return false;
+  j.ws();
+  *n = w.size();
+  return j.i == raw.size();
+}
+
 bool JsonMembers::next(std::string_view* key, std::string_view* raw) {
   Json j{s_, i_};
   if (done_) return false;
@@ -251,13 +262,14 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
   return w.ok() ? w.size() : 0;
 }
 
-void put_query(base::Writer& w, std::string_view query, std::string_view drop) {
+void put_query(base::Writer& w, std::string_view query, std::initializer_list<std::string_view> drop) {
   bool first = true;
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty() || (!drop.empty() && pair.substr(0, pair.find('=')) == drop)) continue;
+    std::string_view name = pair.substr(0, pair.find('='));
+    if (pair.empty() || std::find(drop.begin(), drop.end(), name) != drop.end()) continue;
     w.put(first ? '?' : '&');
     first = false;
     for (char c : pair) w.put(static_cast<unsigned char>(c) > 0x20 && c != 0x7f ? c : '+');

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string_view>
 
 #include "base/writer.h"
@@ -24,6 +25,10 @@ bool form_value(std::string_view form, std::string_view key, char* out, size_t c
 // escapes (\uXXXX included) decoded to UTF-8.  False when absent, not a
 // string, or the body is not such an object.
 bool json_value(std::string_view json, std::string_view key, char* out, size_t cap, size_t* n);
+
+// One JSON string as it stands in the text ("a\u00e9"), decoded to UTF-8.
+// False when it is not exactly one string, or does not fit.
+bool json_string(std::string_view raw, char* out, size_t cap, size_t* n);
 
 // The members of one JSON object, in order: each key decoded (up to 255
 // bytes), its value as it stands in the text (nested values skipped, up to
@@ -55,7 +60,7 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
 // redirect keeps them ({...req.query, ...override}): all of them, or all
 // but those named `drop` (which the redirect replaces).  Bytes a Location
 // cannot hold become '+'.
-void put_query(base::Writer& w, std::string_view query, std::string_view drop);
+void put_query(base::Writer& w, std::string_view query, std::initializer_list<std::string_view> drop);
 
 // One byte as "%XX", for the URL builders.
 void put_percent(base::Writer& w, char c);

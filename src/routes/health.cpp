@@ -1,13 +1,39 @@
 // SPDX-License-Identifier: MIT
 #include "routes/heart.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/log.h"
 #include "base/writer.h"
 
 namespace routes {
 bool is_healthz(std::string_view path) { return path == "/healthz" || path == "/healthz/"; }
 
 void Heart::beat(const http::Request& req) {
-  if (!is_healthz(req.path)) last_ = clock_->wall_ms();
+  if (!is_healthz(req.path)) beat();
+}
+
+void Heart::beat() {
+  last_ = clock_->wall_ms();
+  active_ = clock_->now_ms();
+  if (!file.empty() && touch_.allow(active_)) touch();
+}
+
+// code-server writes an empty file; O_TRUNC of one already empty writes no
+// data, only the times.  O_NOFOLLOW: a link planted in the data directory
+// does not make portico empty some other file.
+void Heart::touch() {
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    close(fd);
+    touch_failed_ = false;
+    return;
+  }
+  if (!touch_failed_) base::logf(base::Level::Warn, "heartbeat %s: %s", file.c_str(), strerror(errno));
+  touch_failed_ = true;
 }
 
 size_t health_json(const Heart& heart, bool event, char* out, size_t cap) {

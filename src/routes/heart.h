@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
-// heart — when portico last saw activity, for /healthz (code-server's heart.ts).
+// heart — when portico last saw activity, for /healthz, the heartbeat file
+// and --idle-timeout-seconds (code-server's heart.ts and main.ts).
 //
-// Every request except GET /healthz beats.  The server is "alive" while the
-// last beat is under 60 s old, "expired" after.
+// Every request except GET /healthz beats, and so does a connection still
+// open when a minute without requests is up (the Server's check): a
+// workbench left open in a tab keeps its WebSocket, and is activity, as in
+// code-server.  The server is "alive" while the last beat is under 60 s old,
+// "expired" after.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "base/clock.h"
@@ -20,15 +25,29 @@ class Heart {
  public:
   static constexpr int64_t kAliveMs = 60000;
 
-  explicit Heart(const base::Clock* clock) : clock_(clock) {}
+  explicit Heart(const base::Clock* clock) : clock_(clock), active_(clock->now_ms()) {}
   // Every request, upgrade or not, but one for /healthz itself.
   void beat(const http::Request& req);
+  void beat();
   int64_t last_beat_ms() const { return last_; }  // since the epoch; 0 if never
   bool alive() const { return last_ != 0 && clock_->wall_ms() - last_ < kAliveMs; }
+  // Monotonic time of the last beat, or of the start before any.
+  int64_t active_ms() const { return active_; }
+
+  // "<data-dir>/heartbeat", emptied (so its mtime moves) on a beat at most
+  // once a minute: what code-server's users watch from cron to stop an idle
+  // box.  Empty: none kept.  Once a minute costs one open and close on the
+  // loop, and an SD card one metadata write a minute while someone works.
+  std::string file;
 
  private:
+  void touch();
+
   const base::Clock* clock_;
   int64_t last_ = 0;
+  int64_t active_;
+  base::Throttle touch_{kAliveMs};
+  bool touch_failed_ = false;   // said once, not every minute
 };
 
 // Middleware: GET /healthz → {"status":"alive"|"expired","lastHeartbeat":ms}.

@@ -16,17 +16,6 @@ namespace {
 
 constexpr size_t kMaxFile = 64 * 1024;
 
-std::string slurp(const std::string& path) {
-  std::string text;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  char buf[4096];
-  for (ssize_t n; fd >= 0 && text.size() <= kMaxFile && (n = read(fd, buf, sizeof buf)) > 0;) {
-    text.append(buf, static_cast<size_t>(n));
-  }
-  if (fd >= 0) close(fd);
-  return text.size() > kMaxFile ? std::string() : text;
-}
-
 // The raw "query" member of coder.json, or "".
 std::string_view stored_query(std::string_view json) {
   JsonMembers m(json);
@@ -102,7 +91,7 @@ Outcome reopen(Exchange& ex, std::string_view key, std::string_view value) {
   base::Writer w(out, sizeof out);
   std::string_view p = ex.req.path;
   w.put(p == "/vscode" ? "./vscode" : "./");
-  put_query(w, ex.req.query, key);
+  put_query(w, ex.req.query, {key});
   w.put(w.view().find('?') == std::string_view::npos ? '?' : '&');
   w.put(key);
   w.put('=');
@@ -122,7 +111,8 @@ Outcome last_opened(const LastOpened& l, Exchange& ex) {
   if (l.file.empty() || (p != "/" && p != "/vscode" && p != "/vscode/") || (ex.req.method != "GET" && ex.req.method != "HEAD")) {
     return Outcome::Next;
   }
-  std::string text = slurp(l.file);
+  std::string text;
+  (void)base::read_small(l.file, kMaxFile, &text);   // none yet, or unreadable: nothing remembered
   std::string_view q = ex.req.query;
   if (!has(q, "folder") && !has(q, "workspace") && !has(q, "ew")) {
     std::string_view stored = stored_query(text);

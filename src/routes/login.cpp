@@ -18,7 +18,8 @@ namespace routes {
 namespace {
 
 constexpr std::string_view kCsp =
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; manifest-src 'self'; "
+    "form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'";
 constexpr size_t kMaxPassword = 1024;
 
@@ -68,14 +69,16 @@ void put_domain(const Login& l, const http::Request& req, base::Writer& c) {
 
 // Back to ?to= (default "/"), relative to where this request came in, with
 // the rest of the query (a ?folder= survives the login).
-Outcome redirect_to(Exchange& ex, std::string_view cookie = {}) {
+// `drop`: the query's pairs the target does not keep (code-server's
+// override with undefined).
+Outcome redirect_to(Exchange& ex, std::string_view cookie, std::initializer_list<std::string_view> drop) {
   char to[2048], loc[4096], out[6144];
   size_t n = 0;
   std::string_view target = form_value(ex.req.query, "to", to, sizeof to, &n) && n > 0 ? std::string_view(to, n) : "/";
   size_t len = relative_location(ex.req.path, target, loc, sizeof loc);
   base::Writer w(out, sizeof out);
   w.put(len > 0 ? std::string_view(loc, len) : "./");
-  put_query(w, ex.req.query, "to");
+  put_query(w, ex.req.query, drop);
   return redirect(ex, w.ok() ? w.view() : "./", cookie);
 }
 
@@ -96,7 +99,7 @@ Outcome to_login(Exchange& ex) {
   size_t len = relative_location(ex.req.path, "/login", loc, sizeof loc);
   base::Writer w(out, sizeof out);
   w.put(len > 0 ? std::string_view(loc, len) : "./login");
-  put_query(w, ex.req.query, "to");
+  put_query(w, ex.req.query, {"to"});
   if (ex.req.path != "/") {
     w.put(w.view().find('?') == std::string_view::npos ? "?to=" : "&to=");
     w.put(ex.req.path);   // "/vscode" or "/vscode/": nothing to encode
@@ -105,15 +108,16 @@ Outcome to_login(Exchange& ex) {
 }
 
 Outcome page(const Login& l, Exchange& ex, int status, std::string_view error, int64_t retry_s = 0) {
-  char root[256], welcome[512], body[8192];
-  base::Writer ww(welcome, sizeof welcome);
-  if (l.welcome.empty()) {
-    ww.put("Welcome to ");
-    ww.put(l.app_name);
-  } else {
-    ww.put(l.welcome);
-  }
-  const http::Var vars[] = {{"APP", l.app_name}, {"WELCOME", ww.view()}, {"HINT", l.hint}, {"ERROR", error},
+  char root[256], body[8192];
+  const LoginText& t = l.text;
+  const http::Var vars[] = {{"APP", l.app_name},
+                            {"TITLE", t[LoginText::Title]},
+                            {"WELCOME", t[LoginText::Welcome]},
+                            {"BELOW", t[LoginText::Below]},
+                            {"HINT", t[l.hint]},
+                            {"PLACEHOLDER", t[LoginText::Placeholder]},
+                            {"SUBMIT", t[LoginText::Submit]},
+                            {"ERROR", error},
                             {"BASE", http::relative_root(ex.req.path, root, sizeof root)}};
   base::Writer w(body, sizeof body);
   http::fill_template(w, l.page, vars, sizeof vars / sizeof vars[0]);
@@ -148,7 +152,7 @@ Outcome submit(const Login& l, Exchange& ex, const auth::Limiter::Client& who, s
       ex.resp.hold(l);
       return Outcome::Done;
     case auth::CheckQueue::Submit::Busy:  // its try in flight is not counted yet
-      return page(l, ex, 429, "Login rate limited!", 1);
+      return page(l, ex, 429, l.text[LoginText::RateLimited], 1);
     case auth::CheckQueue::Submit::Full:
       break;
   }
@@ -163,7 +167,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
   // still being checked count against the global budget.
   size_t pending = l.checks != nullptr ? l.checks->in_flight() : 0;
   if (ex.verdict == Verdict::None && !l.limiter->allowed(who, l.clock->now_ms(), &retry_s, pending)) {
-    return page(l, ex, 429, "Login rate limited!", retry_s);
+    return page(l, ex, 429, l.text[LoginText::RateLimited], retry_s);
   }
   bool is_json = base::icontains(ex.req.header("content-type"), "application/json");
   auto field = [&](std::string_view key, char* out, size_t cap, size_t* n) {
@@ -173,7 +177,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
   if (ex.verdict == Verdict::None) {
     char pw[kMaxPassword];
     size_t pw_len = 0;
-    if (!field("password", pw, sizeof pw, &pw_len) || pw_len == 0) return page(l, ex, 400, "Missing password");
+    if (!field("password", pw, sizeof pw, &pw_len) || pw_len == 0) return page(l, ex, 400, l.text[LoginText::Missing]);
     bool offload = l.checks != nullptr && l.password->kind() == auth::Password::Kind::Argon2;
     Outcome queued = offload ? submit(l, ex, who, std::string_view(pw, pw_len)) : Outcome::Next;
     if (!offload) ok = l.password->check(std::string_view(pw, pw_len));
@@ -184,7 +188,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
   }
   if (!ok) {
     log_failure(l, ex.req);
-    return page(l, ex, 401, "Incorrect password");
+    return page(l, ex, 401, l.text[LoginText::Incorrect]);
   }
   char token[auth::Sessions::kTokenChars];
   if (!l.sessions->issue(now_s(l), token)) return fail(ex, 500, "no randomness for a session");
@@ -203,7 +207,7 @@ Outcome post_login(const Login& l, Exchange& ex) {
   c.put("; HttpOnly; SameSite=Lax");
   put_domain(l, ex.req, c);
   if (ex.req.tls) c.put("; Secure");
-  return redirect_to(ex, c.ok() ? c.view() : std::string_view());
+  return redirect_to(ex, c.ok() ? c.view() : std::string_view(), {"to"});
 }
 
 }  // namespace
@@ -244,7 +248,7 @@ Outcome login(const Login& l, Exchange& ex) {
     ex.allow = "GET, HEAD, POST";
     return fail(ex, 405, "Method Not Allowed");
   }
-  if (l.authenticated(ex.req)) return redirect_to(ex);
+  if (l.authenticated(ex.req)) return redirect_to(ex, {}, {"to"});
   return ex.req.method == "POST" ? post_login(l, ex) : page(l, ex, 200, "");
 }
 
@@ -266,7 +270,8 @@ Outcome logout(const Login& l, Exchange& ex) {
   c.put(std::string_view(path, cookie_path(b, h, path, sizeof path)));
   c.put("; Max-Age=0; HttpOnly; SameSite=Lax");
   put_domain(l, ex.req, c);
-  return redirect_to(ex, c.ok() ? c.view() : std::string_view());
+  // As code-server's: the logout's own fields do not follow the user.
+  return redirect_to(ex, c.ok() ? c.view() : std::string_view(), {"to", "base", "href"});
 }
 
 Outcome guard(const Login& l, Exchange& ex) {

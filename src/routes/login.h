@@ -26,6 +26,7 @@
 #include "auth/sessions.h"
 #include "base/clock.h"
 #include "routes/chain.h"
+#include "routes/login_text.h"
 
 namespace routes {
 
@@ -33,8 +34,8 @@ struct Login final : http::Waiter {
   bool enabled = true;                     // false: --auth none
   std::string cookie;                      // "code-server-session[-suffix]"
   std::string_view app_name;
-  std::string_view welcome;                // heading; "Welcome to <app>" when empty
-  std::string_view hint;                   // where the password is
+  LoginText text;                          // the page's words, settled at start
+  LoginText::Key hint = LoginText::FromFile;  // where the password is
   std::string_view page;                   // www/login.html
   const std::vector<std::string>* trusted_proxies = nullptr;
   const auth::Password* password = nullptr;

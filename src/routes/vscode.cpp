@@ -6,17 +6,18 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/writer.h"
 
 namespace routes {
 
-Outcome mint_key(const std::string& data_dir, Exchange& ex) {
+Outcome mint_key(const std::string& user_data_dir, Exchange& ex) {
   if (!at_root_or_vscode(ex.req.path, "/mint-key")) return Outcome::Next;
   if (ex.req.method != "POST") {
     ex.allow = "POST";
     return fail(ex, 405, "Method Not Allowed");
   }
-  std::string path = data_dir + "/portico-mint-key";
+  std::string path = user_data_dir + "/serve-web-key-half";
   unsigned char key[32];
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   bool ok = fd >= 0 && read(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key);
@@ -24,6 +25,7 @@ Outcome mint_key(const std::string& data_dir, Exchange& ex) {
   if (!ok) {
     // First call: make it, and keep it (O_EXCL: a concurrent maker wins).
     ok = getrandom(key, sizeof key, 0) == static_cast<ssize_t>(sizeof key);
+    ok = ok && base::make_dirs(user_data_dir);   // with --vscode-addr, nothing may have made it yet
     fd = ok ? open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
     ok = fd >= 0 && write(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key) && fsync(fd) == 0;
     if (fd >= 0) close(fd);

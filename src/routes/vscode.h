@@ -36,8 +36,10 @@ struct VsCode final : WsRoute {
 Outcome vscode(const VsCode& v, Exchange& ex);
 
 // Middleware (after the guard): POST /mint-key, 32 random bytes kept in
-// <data-dir>/portico-mint-key (0600) from the first call on: the server's
-// half of the key VS Code's web secret storage derives.
-Outcome mint_key(const std::string& data_dir, Exchange& ex);
+// <user-data-dir>/serve-web-key-half (0600) from the first call on: the
+// server's half of the key VS Code's web secret storage derives.  The file
+// is code-server's, so the secrets a browser stored under one are read
+// under the other.
+Outcome mint_key(const std::string& user_data_dir, Exchange& ex);
 
 }  // namespace routes

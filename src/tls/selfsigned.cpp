@@ -156,14 +156,34 @@ bool contains(const br_x509_certificate& c, const void* p, size_t n) {
   return memmem(c.data, c.data_len, p, n) != nullptr;
 }
 
-// Is the pair on disk still good: a P-256 key that is the certificate's
-// (Creds::load checks that), the same SANs, and 30 days left?
-bool usable(const std::string& cert_file, const std::string& key_file, const Bytes& san, time_t now) {
+// Does the certificate name `host`: a DNS SAN, or a common name in one of the
+// two string types openssl and portico write it as?  A byte search over the
+// DER, like contains(): the pair is one portico would serve anyway; this
+// only decides whether it is for the name asked.
+bool names(const br_x509_certificate& c, const std::string& host) {
+  const unsigned char* h = reinterpret_cast<const unsigned char*>(host.data());
+  static constexpr unsigned char kTags[] = {0x82, 0x0C, 0x13};   // dNSName, UTF8String, PrintableString
+  for (unsigned char tag : kTags) {
+    Bytes b = tlv(tag, raw(h, host.size()));
+    if (contains(c, b.data(), b.size())) return true;
+  }
+  return false;
+}
+
+// Is the pair on disk still good: a key that is the certificate's (Creds::load
+// checks that) and 30 days left, and then either one made here (P-256) with
+// the same SANs, or one left by code-server (openssl's RSA) or the user that
+// names the host.  Such a pair is kept as it is, addresses or not: the
+// browsers that trust it, or were told to, keep doing so.
+bool usable(const std::string& cert_file, const std::string& key_file, const std::string& host, const Bytes& san,
+            time_t now) {
   std::string ignored;
   CredsRef c = Creds::load(cert_file, key_file, &ignored);
-  if (!c || c->is_rsa() || c->ec()->curve != BR_EC_secp256r1) return false;
+  if (!c) return false;
   const br_x509_certificate& leaf = c->chain()[0];
-  return contains(leaf, san.data(), san.size()) && not_after(leaf.data, leaf.data_len) > now + kRenewBefore;
+  if (not_after(leaf.data, leaf.data_len) <= now + kRenewBefore) return false;
+  if (!c->is_rsa() && c->ec()->curve == BR_EC_secp256r1) return contains(leaf, san.data(), san.size());
+  return names(leaf, host);
 }
 
 std::string pem(const char* banner, const unsigned char* der, size_t n) {
@@ -234,7 +254,7 @@ bool ensure_self_signed(const std::string& dir, const std::string& host, const s
   *key_file = dir + "/" + stem + ".key";
   Bytes san = san_extension(host, ips);
   time_t now = time(nullptr);
-  *made = !usable(*cert_file, *key_file, san, now);
+  *made = !usable(*cert_file, *key_file, host, san, now);
   return !*made || make(*cert_file, *key_file, host, san, now, err);
 }
 

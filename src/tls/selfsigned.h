@@ -16,8 +16,9 @@
 namespace tls {
 
 // Makes sure `dir`/<host, dots as underscores>.crt and .key (code-server's
-// names; the key 0600) hold a certificate for `host` and `ips` (raw 4- or
-// 16-byte addresses) that is valid for 30 more days and matches its key;
+// names; the key 0600) hold a pair valid for 30 more days whose key matches:
+// one made here for `host` and `ips` (raw 4- or 16-byte addresses), or one
+// code-server (or the user) left there that names `host`, kept as it is;
 // otherwise makes a new pair.  `made` says which happened.  False with `err`.
 bool ensure_self_signed(const std::string& dir, const std::string& host, const std::vector<std::string>& ips,
                         std::string* cert_file, std::string* key_file, bool* made, std::string* err);

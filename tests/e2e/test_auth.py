@@ -222,7 +222,7 @@ def case_generated_password_and_auth_none():
         check(stat.S_IMODE(os.stat(cfg).st_mode) == 0o600, oct(os.stat(cfg).st_mode))
         with open(cfg) as f:
             pw = re.search(r"^password: ([0-9a-f]{24})$", f.read(), re.M).group(1)
-        check(b"Check the config file for the password." in get(p, "/login"), "hint")
+        check(("Check the config file at %s for the password." % cfg).encode() in get(p, "/login"), "hint")
         check(status(login(p, pw)) == 302, "the generated password does not log in")
     finally:
         err = p.stop()

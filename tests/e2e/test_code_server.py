@@ -14,6 +14,7 @@ import tempfile
 import time
 import urllib.parse
 
+import wsclient
 from harness import BINARY, Portico, check, curl, run_cli
 from test_auth import cookie_of, login
 
@@ -203,3 +204,113 @@ def case_the_folder_survives_the_login_and_the_last_one_is_reopened():
     finally:
         p.stop()
     shutil.rmtree(home, ignore_errors=True)
+
+
+def still_running(p, seconds):
+    """True when portico has not exited within `seconds` (a bounded wait on the process, not a sleep)."""
+    try:
+        p.proc.wait(timeout=seconds)
+        return False
+    except subprocess.TimeoutExpired:
+        return True
+
+
+def case_idle_timeout_exits_0_and_an_open_connection_is_activity():
+    # Nothing at all: gone (status 0) once the timeout has passed since the start.
+    t0 = time.monotonic()
+    p = Portico("--idle-timeout-seconds", "2")
+    rc = p.wait(10)
+    took = time.monotonic() - t0
+    err = p.stderr()
+    check(rc == 0 and b"idle timeout of 2 seconds exceeded" in err, (rc, err))
+    check(took >= 2, "exited after %.1f s, before the timeout" % took)
+    # A request moves it on; an open WebSocket (a tab left open) keeps it alive for as long as it is open.
+    p = Portico("--idle-timeout-seconds", "2", env={"CODE_SERVER_IDLE_TIMEOUT_SECONDS": "600"})
+    ws = wsclient.Conn(p.port)
+    try:
+        check(still_running(p, 5), "exited with a WebSocket open: %r" % p.stderr())
+        ws.send(wsclient.frame(0x1, b"?"))
+        check(ws.read_frame()[1].startswith(b'{"event":"health"'), "the WebSocket does not answer")
+    finally:
+        ws.s.close()
+    check(p.wait(10) == 0, "did not end once the WebSocket closed")
+    p.stop()
+
+
+def case_heartbeat_file_on_activity_at_most_once_a_minute_never_through_a_link():
+    p = Portico()
+    hb = os.path.join(p.home, "data", "code-server", "heartbeat")
+    try:
+        curl("-s", p.url("/healthz"))
+        check(not os.path.exists(hb), "/healthz beat")
+        curl("-s", p.url("/robots.txt"))
+        check(os.path.exists(hb) and os.path.getsize(hb) == 0, "no empty heartbeat file after a request")
+        os.unlink(hb)
+        curl("-s", p.url("/robots.txt"))
+        check(not os.path.exists(hb), "written twice within a minute")
+    finally:
+        p.stop()
+    # A link planted in its place: the file it names is left alone, and one line says why.
+    victim = os.path.join(p.home, "victim")
+    with open(victim, "w") as f:
+        f.write("keep")
+    os.symlink(victim, hb)
+    p = Portico(home=p.home)
+    try:
+        curl("-s", p.url("/robots.txt"))
+        curl("-s", p.url("/robots.txt"))
+    finally:
+        err = p.stop()
+    with open(victim) as f:
+        check(f.read() == "keep", "emptied through a link")
+    check(err.count(b"heartbeat " + hb.encode()) == 1, err)
+
+
+def login_page(p, path="/login"):
+    rc, out, _ = curl("-s", p.url(path))
+    return out.decode()
+
+
+def case_login_page_follows_locale_and_i18n():
+    # --locale: the language code-server's package has (ja), a region falling back to its language.
+    for loc in ("ja", "JA-jp"):
+        p = Portico("--vscode-server", SERVER, "--locale", loc, auth=True, env={"PASSWORD": PW})
+        try:
+            page = login_page(p)
+        finally:
+            p.stop()
+        check("<title>portico ログイン</title>" in page and "ようこそ portico へ！" in page and
+              'placeholder="パスワード"' in page and "環境変数 $PASSWORD" in page, page)
+    # A language it has not: English, as code-server.
+    p = Portico("--vscode-server", SERVER, "--locale", "xx", auth=True, env={"PASSWORD": PW})
+    try:
+        check("Welcome to portico" in login_page(p), "not English")
+    finally:
+        p.stop()
+    # --i18n: members laid over the locale; text, never markup; --welcome-text wins over both.
+    d = tempfile.mkdtemp(prefix="portico-i18n-")
+    strings = os.path.join(d, "strings.json")
+    with open(strings, "w") as f:
+        json.dump({"WELCOME": "Hallo {{app}} <b>", "SUBMIT": "Los", "INCORRECT_PASSWORD": "Falsch"}, f)
+    p = Portico("--vscode-server", SERVER, "--locale", "ja", "--i18n", strings, "--app-name", "Box",
+                auth=True, env={"PASSWORD": PW})
+    try:
+        page = login_page(p)
+        check("Hallo Box &lt;b&gt;" in page and ">Los</button>" in page and "Box ログイン" in page, page)
+        rc, out, _ = curl("-s", "--data", "password=wrong", p.url("/login"))
+        check("Falsch" in out.decode(), out[-600:])
+    finally:
+        p.stop()
+    p = Portico("--i18n", strings, "--welcome-text", "Mine", auth=True, env={"PASSWORD": PW})
+    try:
+        page = login_page(p)
+        check("<h1>Mine</h1>" in page and ">Los</button>" in page, page)
+    finally:
+        p.stop()
+    # A file that is not an object of strings, or none: one line naming it, status 102.
+    with open(strings, "w") as f:
+        f.write('{"WELCOME": 1}')
+    for path in (strings, os.path.join(d, "none.json")):
+        rc, _, err = run_cli("--i18n", path, "--auth", "none", "--bind-addr", "127.0.0.1:0")
+        check(rc == 102 and b"fatal: i18n " + path.encode() in err, (rc, err))
+    shutil.rmtree(d)

@@ -252,3 +252,41 @@ def case_testssl_finds_nothing_above_low():
         check(not bad, bad)
     finally:
         p.stop(timeout=30)
+
+
+def served_fingerprint(port):
+    rc, out = s_client(port, "-servername", "localhost")
+    pem = out[out.index(b"-----BEGIN CERTIFICATE-----"):out.index(b"-----END CERTIFICATE-----") + 25]
+    return pem_fingerprint(pem)
+
+
+def case_code_servers_self_signed_certificate_is_kept():
+    """code-server's bare --cert leaves <data>/localhost.crt and .key (openssl
+    through npm's pem: RSA 2048, CA:true, DNS:localhost alone); a browser was
+    told to trust it, so portico serves it as it is.  A pair for another name
+    in those files is replaced."""
+    home = tempfile.mkdtemp(prefix="portico-e2e-")
+    data = os.path.join(home, "data", "code-server")
+    os.makedirs(data)
+    crt, key = os.path.join(data, "localhost.crt"), os.path.join(data, "localhost.key")
+
+    def openssl_pair(name):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365", "-keyout", key,
+                        "-out", crt, "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:true",
+                        "-addext", "extendedKeyUsage=serverAuth", "-addext", "subjectAltName=DNS:" + name],
+                       check=True, capture_output=True)
+        with open(crt, "rb") as f:
+            return f.read()
+
+    left = openssl_pair("localhost")
+    p = Portico("--cert", home=home)
+    try:
+        check(served_fingerprint(p.port) == fingerprint(crt), "not the certificate code-server left")
+    finally:
+        err = p.stop()
+    with open(crt, "rb") as f:
+        check(f.read() == left and b"using the self-signed certificate" in err, err)
+    openssl_pair("other.example")
+    p = Portico("--cert", home=home)
+    err = p.stop()
+    check(b"made a self-signed certificate" in err and b"NIST CURVE: P-256" in cert_text(crt), err)

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 // form — fuzzes the login flow's small parsers (src/routes/form.h): the
-// urlencoded and JSON body lookups, the Cookie lookup, and the two URL
-// builders that must never be fooled (relative_location, cookie_path).
+// urlencoded and JSON body lookups, the Cookie lookup, the two URL
+// builders that must never be fooled (relative_location, cookie_path), the
+// query a redirect keeps (put_query), and the login page's words read from
+// a JSON object (routes/login_text.h, --i18n and code-server's locales).
 //
 // Invariants: outputs stay inside their buffers (exactly sized, so ASan sees
 // one byte past), a lookup that fits a small buffer finds what a large one
 // does; a value re-encoded (put_percent, Writer::put_json) is found again as
 // it was; JSON from valid UTF-8 decodes to valid UTF-8; a cookie value is a
 // view of the header; a redirect is "./..."-relative with no "//" or "\", a
-// cookie path absolute with no dot segments.
+// cookie path absolute with no dot segments; a kept query holds no byte
+// that could end a header line and none of the pairs it drops; login words
+// are replaced all at once or not at all, and stay valid UTF-8.
 //
 // Input: from the end, the key (one of the login flow's, or a short string),
 // the output buffer size and where the text splits into path and target;
@@ -20,6 +24,7 @@
 #include "base/writer.h"
 #include "fuzz.h"
 #include "routes/form.h"
+#include "routes/login_text.h"
 #include "ws/utf8.h"
 
 namespace {
@@ -110,6 +115,36 @@ void check_cookie_path(std::string_view base, std::string_view href, size_t cap)
   for (char c : big) FUZZ_CHECK(url_byte(c));
 }
 
+void check_query(std::string_view query, std::string_view key) {
+  std::string out(query.size() + 2, '\0');
+  base::Writer w(&out[0], out.size());
+  routes::put_query(w, query, {key, "base"});
+  FUZZ_CHECK(w.ok());
+  std::string_view kept = w.view();
+  FUZZ_CHECK(kept.empty() || kept[0] == '?');
+  for (char c : kept) FUZZ_CHECK(static_cast<unsigned char>(c) > 0x20 && c != 0x7f);
+  for (std::string_view rest = kept.empty() ? kept : kept.substr(1); !rest.empty();) {
+    std::string_view pair = rest.substr(0, rest.find('&'));
+    std::string_view name = pair.substr(0, pair.find('='));
+    FUZZ_CHECK(!pair.empty() && name != "base" && (key.empty() || name != key));
+    rest = rest.substr(std::min(rest.size(), pair.size() + 1));
+  }
+}
+
+void check_login_text(std::string_view json) {
+  routes::LoginText t;
+  const routes::LoginText english;
+  std::string why;
+  bool ok = t.merge(json, &why);
+  FUZZ_CHECK(ok == why.empty());
+  for (int k = 0; k < routes::LoginText::kCount; k++) {
+    if (!ok) FUZZ_CHECK(t.words[k] == english.words[k]);
+    if (utf8(json)) FUZZ_CHECK(utf8(t.words[k]));
+    FUZZ_CHECK(t.words[k].size() <= 1024 || t.words[k] == english.words[k]);
+  }
+  t.settle("{{app}}{{configFile}}", "{{app}}");   // values naming placeholders are put in once
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -132,5 +167,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view a = t.substr(0, cut % (t.size() + 1)), b = t.substr(a.size());
   check_location(a, b, cap);
   check_cookie_path(a, b, cap);
+  check_query(t, key);
+  check_login_text(t);
   return 0;
 }

@@ -244,3 +244,29 @@ TEST_CASE("a config file that does not exist yet is written with code-server's d
   CHECK(warned(ro.cfg, "not written"));
   rmdir(dir);
 }
+
+TEST_CASE("idle timeout: flag, key and CODE_SERVER_IDLE_TIMEOUT_SECONDS, the flag winning; --i18n kept") {
+  Run flag = load({"--idle-timeout-seconds", "90", "--i18n", "/etc/strings.json"});
+  REQUIRE(flag.ok);
+  CHECK(flag.cfg.idle_timeout == 90);
+  CHECK(flag.cfg.i18n == "/etc/strings.json");
+  CHECK(load({}).cfg.idle_timeout == 0);
+  setenv("CODE_SERVER_IDLE_TIMEOUT_SECONDS", "120", 1);
+  Run env = load({});
+  Run both = load({}, "idle-timeout-seconds: 300\n");
+  setenv("CODE_SERVER_IDLE_TIMEOUT_SECONDS", "soon", 1);
+  Run bad_env = load({});
+  unsetenv("CODE_SERVER_IDLE_TIMEOUT_SECONDS");
+  REQUIRE(env.ok);
+  CHECK(env.cfg.idle_timeout == 120);
+  REQUIRE(both.ok);
+  CHECK(both.cfg.idle_timeout == 300);
+  CHECK(!bad_env.ok);
+  CHECK(bad_env.err.status == config::kExitConfig);
+  CHECK(bad_env.err.message.find("CODE_SERVER_IDLE_TIMEOUT_SECONDS=soon") == 0);
+  for (const char* v : {"0", "-1", "1e3", ""}) {
+    Run bad = load({"--idle-timeout-seconds", v});
+    CHECK_MESSAGE(!bad.ok, v);
+    CHECK(bad.err.status == config::kExitUsage);
+  }
+}
