@@ -4,13 +4,16 @@
 #   make              build/portico (release, dynamic)
 #   make static       build/static/portico (static, stripped; numeric addresses only)
 #   make asan         build/asan/portico (ASan + UBSan, for the test suite)
+#   make cross        build/aarch64/ and build/armhf/: static portico and unit tests for the boards
 #   make run          install what is missing, build, serve on 127.0.0.1:8080
-#   make check        unit + end-to-end (release and ASan) + fuzz (short) + lint; ends "N passed, N failed"
+#   make check        unit + end-to-end (release, ASan, and aarch64 and armhf under qemu-user) + fuzz (short)
+#                     + lint; ends "N passed, N failed"
 #   make unit         the unit tests (release, then ASan); T=NAME runs the test cases whose name holds NAME
 #   make e2e          the end-to-end tests against build/portico; T=NAME runs the cases whose
 #                     module.case name holds NAME; FLAVOUR=asan runs them against the ASan build
-#   make bench        wrk, h2load and ab against portico and nginx, same run, same pinning; then
-#                     cold workbench loads in Chromium against code-server's own front end
+#   make bench        size, start and idle memory per architecture; wrk, h2load and ab against portico
+#                     and nginx, same run, same pinning; then cold workbench loads in Chromium against
+#                     code-server's own front end
 #   make lint         man page, --help/man agreement, file size caps
 #   make fuzz         every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS each; T=NAME for one
 #
@@ -34,7 +37,10 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 CXXSTD := -std=c++17 -fno-exceptions -fno-rtti
-CPPFLAGS_ALL := -Isrc -isystem $(LLHTTP_INC) -isystem /usr/include/bearssl -DPORTICO_VERSION=\"$(VERSION)\" -MMD -MP
+# 64-bit file offsets and time everywhere: on armhf, readdir() fails with
+# EOVERFLOW without the first, and time_t ends in 2038 without the second.
+CPPFLAGS_ALL := -Isrc -isystem $(LLHTTP_INC) -isystem /usr/include/bearssl -DPORTICO_VERSION=\"$(VERSION)\" \
+  -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -MMD -MP
 
 # Per-flavour flags.  Sanitizers cannot be combined with -static.
 OPT_release := -O2 -g
@@ -53,18 +59,29 @@ LDX_asan := -fsanitize=address,undefined $(LIBS)
 LDX_static := -static -s -Wl,--fatal-warnings -Wl,--gc-sections $(LIBS)
 LDX_fuzz := -fsanitize=fuzzer,address,undefined $(LIBS)
 SECT_static := -ffunction-sections -fdata-sections
+# The boards: static and stripped like `static`, with Debian's cross
+# compilers and BearSSL's archive for that architecture (multiarch).
+CROSS_ARCHES := aarch64 armhf
+TRIPLE_aarch64 := aarch64-linux-gnu
+TRIPLE_armhf := arm-linux-gnueabihf
+QEMU_aarch64 := qemu-aarch64
+QEMU_armhf := qemu-arm
+$(foreach a,$(CROSS_ARCHES),$(eval CXX_$(a) := $(TRIPLE_$(a))-g++)$(eval CC_$(a) := $(TRIPLE_$(a))-gcc)\
+  $(eval OPT_$(a) := -O2)$(eval SECT_$(a) := $(SECT_static))$(eval DEPS_$(a) := build/.deps-cross)\
+  $(eval LDX_$(a) := -static -s -Wl,--fatal-warnings -Wl,--gc-sections -L/usr/lib/$(TRIPLE_$(a)) $(LIBS)))
 
 DEPS_BUILD := build/.deps-build
 DEPS_TEST := build/.deps-test
 DEPS_BENCH := build/.deps-bench
 DEPS_VSCODE := build/.deps-vscode
 DEPS_FUZZ := build/.deps-fuzz
+DEPS_CROSS := build/.deps-cross
 DEPS_release := $(DEPS_BUILD)
 DEPS_asan := $(DEPS_BUILD)
 DEPS_static := $(DEPS_BUILD)
 DEPS_fuzz := $(DEPS_FUZZ)
 
-.PHONY: all static asan run check unit e2e lint bench fuzz clean deps
+.PHONY: all static asan cross run check unit e2e lint bench fuzz clean deps
 all: build/portico
 
 $(DEPS_BUILD): third_party/deps.sh third_party/PINS
@@ -82,6 +99,9 @@ $(DEPS_VSCODE): $(DEPS_BUILD)
 	$(Q)touch $@
 $(DEPS_FUZZ): $(DEPS_BUILD)
 	$(Q)third_party/deps.sh packages fuzz
+	$(Q)touch $@
+$(DEPS_CROSS): $(DEPS_BUILD)
+	$(Q)third_party/deps.sh packages cross
 	$(Q)touch $@
 deps: $(DEPS_TEST)
 
@@ -128,6 +148,7 @@ $(eval $(call flavour,release))
 $(eval $(call flavour,asan))
 $(eval $(call flavour,static))
 $(eval $(call flavour,fuzz))
+$(foreach a,$(CROSS_ARCHES),$(eval $(call flavour,$(a))))
 
 # One binary per harness: tests/fuzz/NAME.cpp -> build/fuzz/NAME.
 build/fuzz/harness/%.o: tests/fuzz/%.cpp tests/fuzz/fuzz.h $(DEPS_FUZZ) Makefile
@@ -144,6 +165,8 @@ build/portico: build/release/portico
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 static: build/static/portico
 asan: build/asan/portico
+# Both boards' binaries and unit tests; `make check` runs them under qemu-user.
+cross: $(foreach a,$(CROSS_ARCHES),build/$(a)/portico build/$(a)/unit_tests)
 
 # A real VS Code server (npm code-server 4.100.3 on Debian's Node 20), then
 # portico in front of it, opening this folder unless ARGS names another.
@@ -156,7 +179,7 @@ run: build/portico $(DEPS_VSCODE)
 
 # The end-to-end tests drive a real VS Code server: installed once into
 # build/vscode (about a minute), reused by later runs.
-check: $(DEPS_TEST) $(DEPS_VSCODE) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests $(FUZZ)
+check: $(DEPS_TEST) $(DEPS_VSCODE) build/portico build/asan/portico build/release/unit_tests build/asan/unit_tests $(FUZZ) cross
 	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
 	$(Q)tests/run.sh
 
@@ -184,8 +207,9 @@ lint: $(DEPS_TEST) build/portico
 fuzz: $(FUZZ)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(T)
 
-bench: $(DEPS_BENCH) $(DEPS_TEST) $(DEPS_VSCODE) build/static/portico
+bench: $(DEPS_BENCH) $(DEPS_TEST) $(DEPS_VSCODE) build/static/portico cross
 	$(Q)third_party/vscode-server.sh build/vscode >/dev/null
+	$(Q)/usr/bin/python3 tests/bench/size.py
 	$(Q)tests/bench/bench.sh build/static/portico
 	$(Q)tests/bench/tls.sh build/static/portico
 	$(Q)tests/bench/login.sh build/static/portico

@@ -13,8 +13,11 @@ tmp=$out.tmp
 	echo '#include "routes/assets.h"'
 	i=0
 	for f in "$@"; do
-		printf 'asm(".section .rodata\\n.balign 16\\nportico_www_%d:\\n.incbin \\"%s\\"\\n.previous\\n");\n' "$i" "$f"
-		printf 'extern "C" const char portico_www_%d[];\n' "$i"
+		# Global and hidden: a local label reached from C++ through the GOT
+		# (aarch64's default for an extern) became a GOT entry for the
+		# section, so every file read as the first one.
+		printf 'asm(".section .rodata\\n.balign 16\\n.globl portico_www_%d\\n.hidden portico_www_%d\\nportico_www_%d:\\n.incbin \\"%s\\"\\n.previous\\n");\n' "$i" "$i" "$i" "$f"
+		printf 'extern "C" __attribute__((visibility("hidden"))) const char portico_www_%d[];\n' "$i"
 		i=$((i + 1))
 	done
 	echo 'namespace routes {'

@@ -8,6 +8,8 @@
 // below it knows the other paths exist (docs/ARCHITECTURE.md).
 #pragma once
 
+#include <algorithm>
+
 #include "auth/check_queue.h"
 #include "auth/limiter.h"
 #include "backend/supervisor.h"
@@ -78,6 +80,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   // A minute after the last beat: open connections beat; --idle-timeout-seconds.
   static void heart_check(void* self);
   void arm_heart_check();
+  int64_t last_activity_ms() const { return std::max(heart_.active_ms(), loop_.last_close_ms()); }
 
   const config::Config& cfg_;
   http::Options http_opts_;

@@ -34,13 +34,14 @@ void Server::collect_checks() {
   // eventfd again, so stopping at the bound strands none.
   for (size_t i = 0; i < 2 * auth::CheckQueue::kSlots && checks_.take(&r); i++) {
     if (!r.ran) continue;  // cancelled: its client is gone and no guess was checked
-    login_.checked(r.who, r.match);
+    if (r.failed) logf(Level::Error, "login: the password hash could not be checked for %s: out of memory", r.name);
+    else login_.checked(r.who, r.match);
     reactor::Conn* c = loop_.find(r.ticket);
     if (c == nullptr || !http_.held(*c)) {
-      if (!r.match) logf(Level::Warn, "login: wrong password from %s (gone before the answer)", r.name);
+      if (!r.match && !r.failed) logf(Level::Warn, "login: wrong password from %s (gone before the answer)", r.name);
       continue;
     }
-    replay_verdict_ = r.match ? routes::Verdict::Match : routes::Verdict::Mismatch;
+    replay_verdict_ = r.failed ? routes::Verdict::Failed : r.match ? routes::Verdict::Match : routes::Verdict::Mismatch;
     (void)http_.replay(*c);
     replay_verdict_ = routes::Verdict::None;
   }

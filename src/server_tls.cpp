@@ -22,10 +22,15 @@ int Server::load_tls() {
       return config::kExitConfig;
     }
     bool made;
+    std::string replaced;
     if (!tls::ensure_self_signed(cfg_.data_dir, cfg_.cert_host, sys::listening_ips(listener_.fd()), &tls_cert_,
-                                 &tls_key_, &made, &why)) {
+                                 &tls_key_, &made, &replaced, &why)) {
       logf(Level::Fatal, "self-signed certificate: %s", why.c_str());
       return config::kExitSystem;
+    }
+    if (!replaced.empty()) {
+      logf(Level::Warn, "not using the pair in %s (%s): kept as %s.old, and a new one made", tls_cert_.c_str(),
+           replaced.c_str(), tls_cert_.c_str());
     }
     logf(Level::Info, "%s self-signed certificate %s for %s", made ? "made a" : "using the", tls_cert_.c_str(),
          cfg_.cert_host.c_str());

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# run.sh [all|lint|fuzz] — every suite of `make check`, then one closing line
+# run.sh [all|lint|fuzz|boards] — every suite of `make check`, then one closing line
 # "N passed, N failed" (the line CI reads).  Unit tests count doctest test
 # cases; end-to-end tests count cases, once against the release build and
-# once against the ASan+UBSan build; each libFuzzer harness counts once (a
+# once against the ASan+UBSan build, and for each board (aarch64, armhf:
+# the static cross builds under qemu-user) the unit tests and the cases that
+# need no VS Code server; each libFuzzer harness counts once (a
 # short run, FUZZ_CHECK_SECONDS each); lint counts checks.  A suite that dies
 # without its summary counts as one failure.
 set -u
@@ -20,9 +22,9 @@ add() { # add SUITE PASSED FAILED
 	echo "== $1: $2 passed, $3 failed"
 }
 
-unit() { # unit FLAVOUR
+unit() { # unit FLAVOUR [EMULATOR]
 	out=$log/unit-$1.txt
-	build/$1/unit_tests > "$out" 2>&1
+	${2:-} build/$1/unit_tests > "$out" 2>&1
 	rc=$?
 	line=$(grep '^\[doctest\] test cases:' "$out" | tail -1)
 	p=$(echo "$line" | sed -n 's/.*| *\([0-9]*\) passed.*/\1/p')
@@ -32,9 +34,13 @@ unit() { # unit FLAVOUR
 	add "unit ($1)" "$p" "$f"
 }
 
-e2e() { # e2e FLAVOUR BINARY
+e2e() { # e2e FLAVOUR BINARY [EMULATOR [CASES...]]
 	out=$log/e2e-$1.txt
-	PORTICO=$2 E2E_LABEL="e2e-$1" /usr/bin/python3 tests/e2e/run.py > "$out" 2>&1
+	flavour=$1 binary=$2 emulator=${3:-}
+	shift 2
+	[ $# = 0 ] || shift
+	PORTICO=$binary PORTICO_EMULATOR=$emulator E2E_LABEL="e2e-$flavour" /usr/bin/python3 tests/e2e/run.py "$@" > "$out" 2>&1
+	set -- "$flavour"
 	line=$(grep "^e2e-$1: " "$out" | tail -1)
 	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.*, \([0-9]*\) failed.*/\1/p')
@@ -55,6 +61,19 @@ checks() { # checks SUITE LOG COMMAND...: a suite of "ok"/"FAIL" lines ending "S
 	add "$suite" "$p" "$f"
 }
 
+# The boards' builds under qemu-user: the unit tests, and the end-to-end
+# modules that need no VS Code server (HTTP, WebSocket, auth, TLS, the port
+# proxy, the daemon's signals and readiness, attacks and faults).
+BOARD_E2E="test_http test_websocket test_auth test_tls test_port_proxy test_proxy test_daemon test_routes test_attacks
+  test_traversal test_stderr test_faults"
+boards() {
+	for arch in aarch64:qemu-aarch64 armhf:qemu-arm; do
+		unit "${arch%%:*}" "${arch#*:}"
+		# shellcheck disable=SC2086 # the list is words
+		e2e "${arch%%:*}" "build/${arch%%:*}/portico" "${arch#*:}" $BOARD_E2E
+	done
+}
+
 lint() { checks lint "$log/lint.txt" sh tests/tools/lint.sh build/portico; }
 
 # Each harness briefly (about 35 s in all), from its seeds; `make fuzz` runs long.
@@ -66,12 +85,14 @@ all)
 	unit asan
 	e2e release build/portico
 	e2e asan build/asan/portico
+	boards
 	fuzz
 	lint
 	;;
 lint) lint ;;
 fuzz) fuzz ;;
-*) echo "usage: tests/run.sh [all|lint|fuzz]" >&2; exit 100 ;;
+boards) boards ;;
+*) echo "usage: tests/run.sh [all|lint|fuzz|boards]" >&2; exit 100 ;;
 esac
 echo "logs in $log/"
 echo "$passed passed, $failed failed"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # deps.sh — install portico's dependencies from Debian and build llhttp.
 #
-#   deps.sh packages build|test|bench|vscode|fuzz
+#   deps.sh packages build|test|bench|vscode|fuzz|cross
 #                                       install what that stage needs, if missing
 #   deps.sh llhttp OUTDIR CC CFLAGS...  check the pinned llhttp sources, compile
 #                                       them into OUTDIR/libllhttp.a
@@ -20,7 +20,9 @@ record=${PORTICO_DEPS_RECORD:-$here/../build/third_party/VERSIONS}
 
 die() { echo "deps.sh: $*" >&2; exit 1; }
 
-pinned_version() { awk -v p="$1" '$1 == p { print $2 }' "$pins"; }
+# A pin is per package, whatever the architecture: libbearssl-dev:arm64 is
+# held to libbearssl-dev's version.
+pinned_version() { awk -v p="${1%%:*}" '$1 == p { print $2 }' "$pins"; }
 
 # Debian package names per stage: a bare name is pinned in PINS; "cmd:CMD:pkg"
 # installs pkg unless CMD exists; "deb:pkg" installs pkg unless it is installed.
@@ -32,14 +34,35 @@ stage_packages() {
 	vscode) echo "cmd:node:nodejs cmd:npm:npm cmd:cc:build-essential cmd:python3:python3 cmd:rg:ripgrep cmd:pkg-config:pkg-config cmd:krb5-config:libkrb5-dev cmd:brotli:brotli" ;;
 	# clang's libFuzzer (tests/fuzz); make check runs the harnesses too.
 	fuzz)  echo "cmd:clang++:clang deb:libclang-rt-14-dev" ;;
-	*) die "unknown stage '$1' (build, test, bench, vscode or fuzz)" ;;
+	# The boards: Debian's cross compilers, BearSSL of each architecture
+	# (multiarch, pinned like the native one), qemu-user to run the tests.
+	cross) echo "cmd:aarch64-linux-gnu-g++:g++-aarch64-linux-gnu cmd:arm-linux-gnueabihf-g++:g++-arm-linux-gnueabihf libbearssl-dev:arm64 libbearssl-dev:armhf cmd:qemu-aarch64:qemu-user" ;;
+	*) die "unknown stage '$1' (build, test, bench, vscode, fuzz or cross)" ;;
 	esac
 }
 
 # The version of an installed package, or nothing (a removed package whose
-# configuration files remain is not installed).
+# configuration files remain is not installed).  A bare name is the native
+# architecture's (or an "all" package): with a second architecture added,
+# dpkg-query prints one line for each.
 installed_version() {
-	dpkg-query -W -f '${db:Status-Status} ${Version}\n' "$1" 2>/dev/null | sed -n 's/^installed //p'
+	case $1 in
+	*:*) name=${1%%:*}; arch=${1#*:} ;;
+	*) name=$1; arch=$(dpkg --print-architecture) ;;
+	esac
+	dpkg-query -W -f '${db:Status-Status} ${Architecture} ${Version}\n' "$name" 2>/dev/null |
+		awk -v a="$arch" '$1 == "installed" && ($2 == a || $2 == "all") { print $3; exit }'
+}
+
+# A foreign architecture a package names (libbearssl-dev:arm64) is added
+# to dpkg before apt is asked for it.
+add_architectures() {
+	for pkg in "$@"; do
+		case $pkg in
+		*:*) arch=${pkg#*:}; arch=${arch%%=*}
+			dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch" ;;
+		esac
+	done
 }
 
 cmd_packages() {
@@ -68,6 +91,7 @@ cmd_packages() {
 	if [ -n "$missing" ]; then
 		[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root, or install them)"
 		echo "deps.sh: installing$missing" >&2
+		add_architectures $missing
 		apt-get update -qq >&2 || die "apt-get update failed"
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			-o DPkg::Lock::Timeout=600 $missing >&2 || die "apt-get install$missing failed"

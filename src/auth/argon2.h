@@ -33,8 +33,14 @@ bool argon2_params_ok(const Argon2Params& p);
 bool argon2_hash(const Argon2Params& params, const void* pwd, size_t pwd_len, const void* salt, size_t salt_len,
                  const void* secret, size_t secret_len, const void* ad, size_t ad_len, uint8_t* out, size_t out_len);
 
-// Checks `password` against a PHC string.  Returns false when the string is
-// not a well-formed Argon2 PHC string portico accepts; *match says the rest.
+// Checks `password` against a PHC string: Malformed when the string is not a
+// well-formed Argon2 PHC string portico accepts, NoMemory when the memory it
+// asks for cannot be mapped (RLIMIT_AS, a full box): not a wrong password.
+enum class Argon2Check : uint8_t { Match, Mismatch, Malformed, NoMemory };
+Argon2Check argon2_check(std::string_view phc, std::string_view password);
+// The parameters of a well-formed PHC string, without hashing anything.
+bool argon2_parse(std::string_view phc, Argon2Params* params);
+// argon2_check for the tests: false unless it ran; *match says the rest.
 bool argon2_verify(std::string_view phc, std::string_view password, bool* match);
 
 // Writes "$argon2id$v=19$m=…,t=…,p=…$salt$hash" for a fresh `salt` (16 bytes)

@@ -133,12 +133,13 @@ void CheckQueue::work() {
     pthread_mutex_unlock(&mu_);
     // The loop writes only free slots and, in cancel(), slots not started:
     // this one is the worker's until done_ moves past it.
-    bool match = !skip && configured_.check(std::string_view(s.password, s.len));
+    Password::Check c = skip ? Password::Check::Mismatch : configured_.check(std::string_view(s.password, s.len));
     wipe(s.password, s.len);
     pthread_mutex_lock(&mu_);
     running_ = false;
     s.result.ran = !skip;
-    s.result.match = match;
+    s.result.match = c == Password::Check::Match;
+    s.result.failed = c == Password::Check::Failed;
     done_++;
     uint64_t one = 1;
     ssize_t n = write(event_fd_, &one, sizeof one);  // cannot overflow: at most kSlots before a read

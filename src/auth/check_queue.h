@@ -44,6 +44,7 @@ class CheckQueue {
     char name[kMaxName] = {};  // the client's address as submitted, for the log
     bool ran = false;          // false: cancelled before the worker got to it
     bool match = false;
+    bool failed = false;       // the check could not run (argon2's memory): no verdict on the password
   };
 
   CheckQueue() = default;

@@ -30,11 +30,15 @@ bool param(std::string_view kv, std::string_view key, uint32_t* out) {
   return true;
 }
 
-}  // namespace
-
-bool argon2_verify(std::string_view phc, std::string_view password, bool* match) {
-  *match = false;
+// A PHC string taken apart; false when it is not one portico accepts.
+struct Phc {
   Argon2Params p;
+  uint8_t salt[kMaxOut], hash[kMaxOut];
+  size_t salt_len = 0, hash_len = 0;
+};
+
+bool parse(std::string_view phc, Phc* out) {
+  Argon2Params& p = out->p;
   if (phc.empty() || phc.front() != '$') return false;
   phc.remove_prefix(1);
   std::string_view id = field(&phc);
@@ -57,17 +61,35 @@ bool argon2_verify(std::string_view phc, std::string_view password, bool* match)
   }
   std::string_view salt_b64 = field(&phc), hash_b64 = field(&phc);
   if (salt_b64.find('=') != std::string_view::npos || hash_b64.find('=') != std::string_view::npos) return false;
-  uint8_t salt[kMaxOut], want[kMaxOut], got[kMaxOut];
-  size_t salt_len, hash_len;
-  if (!phc.empty() || !base::b64_decode(salt_b64, salt, sizeof salt, &salt_len, base::B64::Standard) ||
-      !base::b64_decode(hash_b64, want, sizeof want, &hash_len, base::B64::Standard) || salt_len < 8 || hash_len < 4 || !argon2_params_ok(p)) {
-    return false;
-  }
-  if (!argon2_hash(p, password.data(), password.size(), salt, salt_len, nullptr, 0, nullptr, 0, got, hash_len)) {
-    return false;
-  }
-  *match = ct_equal(got, want, hash_len);
+  return phc.empty() && base::b64_decode(salt_b64, out->salt, sizeof out->salt, &out->salt_len, base::B64::Standard) &&
+         base::b64_decode(hash_b64, out->hash, sizeof out->hash, &out->hash_len, base::B64::Standard) &&
+         out->salt_len >= 8 && out->hash_len >= 4 && argon2_params_ok(p);
+}
+
+}  // namespace
+
+bool argon2_parse(std::string_view phc, Argon2Params* params) {
+  Phc x;
+  if (!parse(phc, &x)) return false;
+  *params = x.p;
   return true;
+}
+
+Argon2Check argon2_check(std::string_view phc, std::string_view password) {
+  Phc x;
+  if (!parse(phc, &x)) return Argon2Check::Malformed;
+  uint8_t got[kMaxOut];
+  // The parameters were checked: a failure now is the memory.
+  if (!argon2_hash(x.p, password.data(), password.size(), x.salt, x.salt_len, nullptr, 0, nullptr, 0, got, x.hash_len)) {
+    return Argon2Check::NoMemory;
+  }
+  return ct_equal(got, x.hash, x.hash_len) ? Argon2Check::Match : Argon2Check::Mismatch;
+}
+
+bool argon2_verify(std::string_view phc, std::string_view password, bool* match) {
+  Argon2Check c = argon2_check(phc, password);
+  *match = c == Argon2Check::Match;
+  return c == Argon2Check::Match || c == Argon2Check::Mismatch;
 }
 
 size_t argon2_encode(const Argon2Params& params, std::string_view password, const uint8_t salt[16], char* out,

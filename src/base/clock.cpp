@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "base/clock.h"
 
+#include "base/civil.h"
+
 #include <cstdio>
 #include <ctime>
+#include <sys/types.h>
+
+// The Makefile asks for 64-bit time and file offsets; a 32-bit build without
+// them (armhf) would stop in 2038 and fail readdir() with EOVERFLOW on file
+// systems with 64-bit inode numbers.  Checked here, once, for every build.
+static_assert(sizeof(time_t) == 8, "time_t must be 64 bits: build with -D_TIME_BITS=64");
+static_assert(sizeof(off_t) == 8 && sizeof(ino_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
 namespace base {
 
@@ -17,10 +26,9 @@ void Clock::update() {
   static constexpr char kDays[][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr char kMonths[][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  tm t;
-  gmtime_r(&ts.tv_sec, &t);
-  snprintf(date_, sizeof date_, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[t.tm_wday],
-           t.tm_mday, kMonths[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+  Civil t = civil_from_unix(ts.tv_sec);
+  snprintf(date_, sizeof date_, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[t.weekday], t.day, kMonths[t.month - 1],
+           t.year, t.hour, t.minute, t.second);
 }
 
 }  // namespace base

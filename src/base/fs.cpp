@@ -2,9 +2,11 @@
 #include "base/fs.h"
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 
 namespace base {
 
@@ -16,10 +18,15 @@ bool make_dirs(const std::string& path) {
   return true;
 }
 
-bool read_small(const std::string& path, size_t max, std::string* text) {
+bool read_small(const std::string& path, size_t max, std::string* text, Links links) {
   text->clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (links == Links::Follow ? 0 : O_NOFOLLOW));
   if (fd < 0) return false;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return errno = EINVAL, false;
+  }
   char buf[4096];
   ssize_t n = 0;
   while (text->size() <= max && (n = read(fd, buf, sizeof buf)) > 0) text->append(buf, static_cast<size_t>(n));
@@ -29,6 +36,8 @@ bool read_small(const std::string& path, size_t max, std::string* text) {
   if (text->size() > max) return errno = EFBIG, text->clear(), false;
   return true;
 }
+
+const char* read_error() { return errno == EINVAL ? "not a regular file" : strerror(errno); }
 
 bool write_secret(const std::string& path, const void* data, size_t n) {
   std::string tmp = path + ".tmp";

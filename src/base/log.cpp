@@ -112,7 +112,7 @@ void log_drain(int timeout_ms) {
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int i = 0; i < 64 && g_stderr.pending(); i++) {
     clock_gettime(CLOCK_MONOTONIC, &t);
-    long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+    int64_t spent = static_cast<int64_t>(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
     pollfd p{STDERR_FILENO, POLLOUT, 0};
     if (spent >= timeout_ms || poll(&p, 1, timeout_ms - static_cast<int>(spent)) <= 0) return;
     g_stderr.flush();

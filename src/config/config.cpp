@@ -112,6 +112,15 @@ bool apply_env(Config* cfg, Error* err) {
   }
   if (const char* v = getenv("CODE_SERVER_APP_NAME"); v != nullptr && *v) cfg->app_name = v;
   if (const char* v = getenv("CODE_SERVER_COOKIE_SUFFIX"); v != nullptr && *v) find_option("cookie-suffix")->set(*cfg, v, &why);
+  // systemd's socket activation (sd_listen_fds(3)): the first socket passed
+  // is fd 3; the variables are for this process alone, not its children.
+  const char* pid = getenv("LISTEN_PID");
+  const char* fds = getenv("LISTEN_FDS");
+  if (pid != nullptr && fds != nullptr && std::to_string(getpid()) == pid && atoi(fds) >= 1) {
+    cfg->socket_fd = 3;
+    if (atoi(fds) > 1) cfg->warnings.push_back(std::string("LISTEN_FDS=") + fds + ": only the first socket (fd 3) is served");
+  }
+  for (const char* v : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) unsetenv(v);
   if (const char* v = getenv("CODE_SERVER_IDLE_TIMEOUT_SECONDS"); v != nullptr && *v &&
       !find_option("idle-timeout-seconds")->set(*cfg, v, &why)) {
     return config_error(err, std::string("CODE_SERVER_IDLE_TIMEOUT_SECONDS=") + v + ": " + why);
@@ -303,7 +312,7 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
   if (!path.empty() && stat(path.c_str(), &st) == 0) {
     if (!read_file(path, cfg, err)) return false;
   } else if (!path.empty() && errno != ENOENT) {
-    return config_error(err, "config " + path + ": " + strerror(errno));
+    return config_error(err, "config " + path + ": " + strerror(errno) + home_hint(path));
   } else {
     cfg->config_missing = !path.empty();   // written with code-server's defaults once portico is up
   }
@@ -337,6 +346,18 @@ bool load(int argc, char** argv, Config* cfg, Error* err) {
   if (cfg->user_data_dir.empty()) cfg->user_data_dir = default_data_dir();
   if (cfg->extensions_dir.empty()) cfg->extensions_dir = cfg->user_data_dir + "/extensions";
   return settle_bind(cfg, passes, err) && check(cfg, err);
+}
+
+std::string home_hint(const std::string& path) {
+  const char* home = getenv("HOME");
+  struct stat st;
+  if (home == nullptr || *home == '\0' || path.compare(0, strlen(home), home) != 0 || stat(home, &st) != 0 ||
+      st.st_uid == geteuid()) {
+    return "";
+  }
+  return std::string(" (HOME is ") + home + ", which belongs to uid " + std::to_string(st.st_uid) +
+         ", and portico runs as uid " + std::to_string(geteuid()) +
+         ": set HOME for this user, as the EXAMPLES of portico(1) do)";
 }
 
 std::string default_data_dir() {

@@ -173,4 +173,9 @@ bool ensure_config(Config* cfg, Error* err);
 // ~/.local/share/code-server.
 std::string default_data_dir();
 
+// For an error on `path`: when it lies under a HOME that belongs to another
+// user than the one portico runs as (a supervisor changed the user and
+// kept root's HOME), " (HOME ... set HOME ...)"; else "".
+std::string home_hint(const std::string& path);
+
 }  // namespace config

@@ -50,7 +50,11 @@ bool ensure_config(Config* cfg, Error* err) {
   int saved = errno;
   if (fd >= 0) close(fd);
   errno = saved;
-  if (!ok && need) return fail(err, "write " + path);
+  if (!ok && need) {
+    fail(err, "write " + path);
+    err->message += home_hint(path);
+    return false;
+  }
   if (!ok) {
     // Not needed to serve (a password came from elsewhere, or --auth none):
     // a read-only home is no reason to stop.

@@ -70,7 +70,7 @@ bool Listener::open_unix(const char* path, int mode, char* err, size_t errlen) {
   sockaddr_un un{};
   un.sun_family = AF_UNIX;
   if (strlen(path) >= sizeof un.sun_path) {
-    snprintf(err, errlen, "socket path %s: longer than %zu bytes", path, sizeof un.sun_path - 1);
+    snprintf(err, errlen, "socket path %.200s: longer than %zu bytes", path, sizeof un.sun_path - 1);
     return false;
   }
   strcpy(un.sun_path, path);

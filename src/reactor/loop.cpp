@@ -81,6 +81,12 @@ bool Loop::init(const LoopLimits& limits, SignalHandler* signals) {
   return true;
 }
 
+size_t Loop::reservation(const LoopLimits& limits) {
+  size_t slot = round_up(sizeof(Conn), 16) + round_up(limits.proto_size, 16);
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return limits.max_conns * (slot + sizeof(uint32_t) + 1) + 2 * limits.max_conns * round_up(limits.chunk_size, page);
+}
+
 bool Loop::add(int fd, Pollable* p, uint32_t events) {
   epoll_event ev{};
   ev.events = events;
@@ -138,6 +144,7 @@ void Loop::free_dead() {
     free_slots_[free_top_++] = static_cast<uint32_t>(i);
     live_--;
   }
+  if (freed) last_close_ms_ = clock_.now_ms();
   if (freed && !trim_alarm_.armed) arm(&trim_alarm_, clock_.now_ms() + kTrimDelayMs);
 }
 

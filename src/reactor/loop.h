@@ -52,6 +52,9 @@ class Loop {
   // Creates the epoll set, the signalfd (SIGTERM, SIGINT, SIGHUP, SIGCHLD;
   // SIGPIPE is ignored) and reserves the slab and the pool.  False with errno on failure.
   bool init(const LoopLimits& limits, SignalHandler* signals);
+  // The address space init() reserves for `limits` (backed only as slots
+  // and chunks are used): what an RLIMIT_AS must leave room for.
+  static size_t reservation(const LoopLimits& limits);
 
   // Runs turns until stop(); returns after the turn in which stop() was called.
   void run();
@@ -71,6 +74,9 @@ class Loop {
   // and no interest; the caller sets both.
   Conn* open(int fd);
   size_t conns() const { return live_; }
+  // When a Conn was last freed (monotonic ms; 0 if none yet): the moment
+  // the last connection went is when idleness starts.
+  int64_t last_close_ms() const { return last_close_ms_; }
   // The open Conn with this id, or nullptr once it has closed: ids are never
   // reused (slots are), so work finished away from the loop names its Conn
   // by id and never holds a pointer that may have come to mean another.
@@ -126,6 +132,7 @@ class Loop {
   bool running_ = false;
   uint64_t turn_ = 0;
   bool stop_when_empty_ = false;
+  int64_t last_close_ms_ = 0;
 
   char* slab_ = nullptr;          // max_conns slots: Conn, then protocol state
   size_t slab_len_ = 0;

@@ -31,7 +31,7 @@ struct VsCode;
 enum class Outcome : unsigned char { Next, Done, Fail, Forward };
 
 // What a check made off the loop found (routes/login's password checks).
-enum class Verdict : unsigned char { None, Match, Mismatch };
+enum class Verdict : unsigned char { None, Match, Mismatch, Failed };
 
 // Where a request handed to a backend goes, and how its head is re-written.
 // The same decision serves an ordinary request (the proxy) and an upgrade

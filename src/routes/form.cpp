@@ -262,17 +262,37 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
   return w.ok() ? w.size() : 0;
 }
 
+namespace {
+
+// A byte a Location can hold: the rest become '+' (a space, once decoded).
+char location_byte(char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7f ? c : '+'; }
+
+// The name of a pair as the next reader of the URL decodes it, from the
+// bytes put_query writes: "%74o" is "to", as code-server's qs reads it.
+// A name that does not decode (a stray '%', too long) is compared as it is.
+bool dropped(std::string_view name, std::initializer_list<std::string_view> drop) {
+  char out[256], dec[256];
+  size_t n = 0;
+  if (name.size() > sizeof out) return false;
+  for (char c : name) out[n++] = location_byte(c);
+  size_t dn;
+  std::string_view as = form_decode(std::string_view(out, n), dec, sizeof dec, &dn) ? std::string_view(dec, dn)
+                                                                                      : std::string_view(out, n);
+  return std::find(drop.begin(), drop.end(), as) != drop.end();
+}
+
+}  // namespace
+
 void put_query(base::Writer& w, std::string_view query, std::initializer_list<std::string_view> drop) {
   bool first = true;
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    std::string_view name = pair.substr(0, pair.find('='));
-    if (pair.empty() || std::find(drop.begin(), drop.end(), name) != drop.end()) continue;
+    if (pair.empty() || dropped(pair.substr(0, pair.find('=')), drop)) continue;
     w.put(first ? '?' : '&');
     first = false;
-    for (char c : pair) w.put(static_cast<unsigned char>(c) > 0x20 && c != 0x7f ? c : '+');
+    for (char c : pair) w.put(location_byte(c));
   }
 }
 

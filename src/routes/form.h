@@ -58,8 +58,9 @@ size_t relative_location(std::string_view path, std::string_view to, char* out, 
 
 // The pairs of `query` after a Location being written, as code-server's
 // redirect keeps them ({...req.query, ...override}): all of them, or all
-// but those named `drop` (which the redirect replaces).  Bytes a Location
-// cannot hold become '+'.
+// but those whose name, decoded as qs decodes it ("%74o" is "to"), is in
+// `drop` (which the redirect replaces).  Bytes a Location cannot hold
+// become '+'.
 void put_query(base::Writer& w, std::string_view query, std::initializer_list<std::string_view> drop);
 
 // One byte as "%XX", for the URL builders.

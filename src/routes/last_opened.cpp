@@ -73,15 +73,16 @@ void remember(const LastOpened& l, std::string_view old_text, std::string_view q
     text += ",\"" + std::string(kw.view()) + "\":" + std::string(raw);
   }
   text += "}";
-  if (!base::write_secret(l.file, text.data(), text.size())) {
+  if (!base::write_secret(l.file, text.data(), text.size()) && l.said.allow(l.clock->now_ms())) {
     base::logf(base::Level::Warn, "last opened: cannot write %s: %s", l.file.c_str(), strerror(errno));
   }
 }
 
+// A folder asked for: present and not empty (code-server's !req.query.folder).
 bool has(std::string_view query, std::string_view key) {
   char v[4096];
-  size_t n;
-  return form_value(query, key, v, sizeof v, &n);
+  size_t n = 0;
+  return form_value(query, key, v, sizeof v, &n) && n > 0;
 }
 
 // To this page with ?KEY=VALUE added to its query (code-server's
@@ -112,7 +113,14 @@ Outcome last_opened(const LastOpened& l, Exchange& ex) {
     return Outcome::Next;
   }
   std::string text;
-  (void)base::read_small(l.file, kMaxFile, &text);   // none yet, or unreadable: nothing remembered
+  // None yet: nothing remembered.  One that cannot be read (a link, too
+  // large, not a file) is neither used nor replaced: it may hold what
+  // code-server keeps there besides.
+  bool readable = base::read_small(l.file, kMaxFile, &text) || errno == ENOENT;
+  if (!readable && l.said.allow(l.clock->now_ms())) {
+    base::logf(base::Level::Warn, "last opened: cannot read %s: %s; not used, not written", l.file.c_str(),
+               base::read_error());
+  }
   std::string_view q = ex.req.query;
   if (!has(q, "folder") && !has(q, "workspace") && !has(q, "ew")) {
     std::string_view stored = stored_query(text);
@@ -128,7 +136,7 @@ Outcome last_opened(const LastOpened& l, Exchange& ex) {
       return reopen(ex, ws ? "workspace" : "folder", l.folder);
     }
   }
-  remember(l, text, q);
+  if (readable) remember(l, text, q);
   return Outcome::Next;
 }
 

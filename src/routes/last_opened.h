@@ -13,6 +13,7 @@
 
 #include <string>
 
+#include "base/clock.h"
 #include "routes/chain.h"
 
 namespace routes {
@@ -21,6 +22,10 @@ struct LastOpened {
   std::string file;      // <user-data-dir>/coder.json; "" turns this off
   std::string folder;    // the command line's folder or .code-workspace, absolute; "" for none
   bool ignore = false;   // --ignore-last-opened
+  // A file that cannot be read or written is said once a minute, not on
+  // every load (the only state the middleware changes: its log).
+  mutable base::Throttle said{60000};
+  const base::Clock* clock = nullptr;
 };
 
 // Middleware (after the guard, before the VS Code server).

@@ -107,8 +107,11 @@ Outcome to_login(Exchange& ex) {
   return redirect(ex, w.ok() ? w.view() : "./login");
 }
 
+constexpr size_t kPageMax = 16384;
+constexpr size_t kRootMax = 256;
+
 Outcome page(const Login& l, Exchange& ex, int status, std::string_view error, int64_t retry_s = 0) {
-  char root[256], body[8192];
+  char root[kRootMax], body[kPageMax];
   const LoginText& t = l.text;
   const http::Var vars[] = {{"APP", l.app_name},
                             {"TITLE", t[LoginText::Title]},
@@ -174,18 +177,23 @@ Outcome post_login(const Login& l, Exchange& ex) {
     return is_json ? json_value(ex.req.body, key, out, cap, n) : form_value(ex.req.body, key, out, cap, n);
   };
   bool ok = ex.verdict == Verdict::Match;
+  bool failed = ex.verdict == Verdict::Failed;
   if (ex.verdict == Verdict::None) {
     char pw[kMaxPassword];
     size_t pw_len = 0;
     if (!field("password", pw, sizeof pw, &pw_len) || pw_len == 0) return page(l, ex, 400, l.text[LoginText::Missing]);
     bool offload = l.checks != nullptr && l.password->kind() == auth::Password::Kind::Argon2;
     Outcome queued = offload ? submit(l, ex, who, std::string_view(pw, pw_len)) : Outcome::Next;
-    if (!offload) ok = l.password->check(std::string_view(pw, pw_len));
+    auth::Password::Check c = offload ? auth::Password::Check::Mismatch : l.password->check(std::string_view(pw, pw_len));
     // The submitted password does not outlive the check (the queue has its own copy).
     auth::wipe(pw, pw_len);
     if (offload) return queued;
-    l.checked(who, ok);
+    ok = c == auth::Password::Check::Match;
+    failed = c == auth::Password::Check::Failed;
+    if (!failed) l.checked(who, ok);
   }
+  // Not a wrong password: the hash's memory could not be had.  Not counted.
+  if (failed) return page(l, ex, 503, "The password could not be checked (out of memory); try again.", 5);
   if (!ok) {
     log_failure(l, ex.req);
     return page(l, ex, 401, l.text[LoginText::Incorrect]);
@@ -224,6 +232,14 @@ std::string_view Login::client(const http::Request& req) const {
     xff = xff.substr(0, comma);
   }
   return req.peer;
+}
+
+bool Login::page_fits(size_t* need, size_t* room) const {
+  size_t words = 2 * app_name.size() + kRootMax + 96;   // the app name twice, the root, the longest fixed error
+  for (const std::string& w : text.words) words += w.size();
+  *need = page.size() + 6 * words;   // "&quot;" for each byte at worst
+  *room = kPageMax;
+  return *need <= *room;
 }
 
 void Login::checked(const auth::Limiter::Client& who, bool match) const {

@@ -48,6 +48,11 @@ struct Login final : http::Waiter {
   // Where Argon2 checks go; nullptr checks them in place (unit tests).
   auth::CheckQueue* checks = nullptr;
 
+  // The page, filled with the longest words it may be given and each byte
+  // escaped at its worst, fits the buffer it is written into: checked once
+  // at start, so a long --welcome-text or --i18n value is an error there,
+  // not a page that says "too large".
+  bool page_fits(size_t* need, size_t* room) const;
   // True when the request carries a valid session (or auth is off).
   bool authenticated(const http::Request& req) const;
   // The client a login try counts against: the peer, or, from a trusted

@@ -52,7 +52,7 @@ bool LoginText::merge(std::string_view json, std::string* why) {
 
 bool LoginText::merge_file(const std::string& path, std::string* why) {
   std::string text;
-  if (!base::read_small(path, 1 << 16, &text)) return *why = path + ": " + strerror(errno), false;
+  if (!base::read_small(path, 1 << 16, &text, base::Links::Follow)) return *why = path + ": " + base::read_error(), false;
   if (!merge(text, why)) return *why = path + ": " + *why, false;
   return true;
 }

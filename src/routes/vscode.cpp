@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/fs.h"
+#include "base/log.h"
 #include "base/writer.h"
 
 namespace routes {
@@ -17,23 +18,27 @@ Outcome mint_key(const std::string& user_data_dir, Exchange& ex) {
     ex.allow = "POST";
     return fail(ex, 405, "Method Not Allowed");
   }
-  std::string path = user_data_dir + "/serve-web-key-half";
-  unsigned char key[32];
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  bool ok = fd >= 0 && read(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key);
-  if (fd >= 0) close(fd);
-  if (!ok) {
+  // As code-server: the file's bytes, whatever their number, once it is
+  // there; 32 random ones, kept, on the first call.
+  std::string path = user_data_dir + "/serve-web-key-half", key;
+  bool found = base::read_small(path, 1024, &key);
+  bool ok = found && !key.empty();
+  if (!found && errno == ENOENT) {
     // First call: make it, and keep it (O_EXCL: a concurrent maker wins).
-    ok = getrandom(key, sizeof key, 0) == static_cast<ssize_t>(sizeof key);
+    key.resize(32);
+    ok = getrandom(&key[0], key.size(), 0) == static_cast<ssize_t>(key.size());
     ok = ok && base::make_dirs(user_data_dir);   // with --vscode-addr, nothing may have made it yet
-    fd = ok ? open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
-    ok = fd >= 0 && write(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key) && fsync(fd) == 0;
+    int fd = ok ? open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+    ok = fd >= 0 && write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && fsync(fd) == 0;
     if (fd >= 0) close(fd);
   }
-  if (!ok) return fail(ex, 500, "the key could not be stored");
+  if (!ok) {
+    base::logf(base::Level::Error, "mint-key: %s: %s", path.c_str(), found ? "empty" : base::read_error());
+    return fail(ex, 500, "the key could not be read or stored");
+  }
   ex.resp.begin(200);
   ex.resp.header("Cache-Control", "no-store");
-  ex.resp.send("application/octet-stream", std::string_view(reinterpret_cast<char*>(key), sizeof key));
+  ex.resp.send("application/octet-stream", key);
   return Outcome::Done;
 }
 

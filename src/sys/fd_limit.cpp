@@ -9,7 +9,7 @@ namespace sys {
 
 size_t slots_within(uint64_t limit, const FdNeed& need) {
   uint64_t room = limit > need.besides ? limit - need.besides : 0;
-  return std::max<size_t>(1, std::min<uint64_t>(need.slots, room / std::max<size_t>(1, need.per_slot)));
+  return std::max<size_t>(1, static_cast<size_t>(std::min<uint64_t>(need.slots, room / std::max<size_t>(1, need.per_slot))));
 }
 
 size_t open_fds(size_t fallback) {

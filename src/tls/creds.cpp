@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "base/fs.h"
+
 namespace tls {
 namespace {
 
@@ -22,12 +24,10 @@ void append(void* ctx, const void* p, size_t n) {
 }
 
 bool read_pem(const std::string& file, std::vector<Object>* out, std::string* err) {
-  FILE* f = fopen(file.c_str(), "re");
-  if (f == nullptr) return *err = file + ": " + strerror(errno), false;
-  std::vector<unsigned char> text;
-  unsigned char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (1 << 20);) text.insert(text.end(), buf, buf + n);
-  fclose(f);
+  // Links followed: certificates are often links into a renewal tool's
+  // folder.  A FIFO in their place is refused, not waited on.
+  std::string text;
+  if (!base::read_small(file, 1 << 20, &text, base::Links::Follow)) return *err = file + ": " + base::read_error(), false;
   text.push_back('\n');  // the decoder needs the last line ended
   br_pem_decoder_context pc;
   br_pem_decoder_init(&pc);

@@ -7,7 +7,9 @@
 #include <ctime>
 #include <initializer_list>
 #include <sys/random.h>
+#include <sys/stat.h>
 
+#include "base/civil.h"
 #include "base/fs.h"
 #include "tls/creds.h"
 
@@ -71,13 +73,11 @@ Bytes bit_string(const unsigned char* p, size_t n) {
 
 // UTCTime until 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5).
 Bytes der_time(time_t t) {
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  int year = tm.tm_year + 1900;
+  base::Civil c = base::civil_from_unix(t);
   char s[32];
-  bool utc = year >= 1950 && year < 2050;
-  int n = snprintf(s, sizeof s, "%0*d%02d%02d%02d%02d%02dZ", utc ? 2 : 4, utc ? year % 100 : year, tm.tm_mon + 1,
-                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  bool utc = c.year >= 1950 && c.year < 2050;
+  int n = snprintf(s, sizeof s, "%0*d%02d%02d%02d%02d%02dZ", utc ? 2 : 4, utc ? c.year % 100 : c.year, c.month, c.day,
+                   c.hour, c.minute, c.second);
   return tlv(utc ? 0x17 : 0x18, raw(s, static_cast<size_t>(n)));
 }
 
@@ -146,28 +146,20 @@ time_t not_after(const unsigned char* der, size_t len) {
     v[i] = x;
   }
   if (utc) v[0] += v[0] < 50 ? 2000 : 1900;
-  struct tm tm = {};
-  tm.tm_year = v[0] - 1900, tm.tm_mon = v[1] - 1, tm.tm_mday = v[2], tm.tm_hour = v[3], tm.tm_min = v[4],
-  tm.tm_sec = v[5];
-  return timegm(&tm);
+  return static_cast<time_t>(base::unix_from_civil({v[0], v[1], v[2], v[3], v[4], v[5], 0}));
 }
 
 bool contains(const br_x509_certificate& c, const void* p, size_t n) {
   return memmem(c.data, c.data_len, p, n) != nullptr;
 }
 
-// Does the certificate name `host`: a DNS SAN, or a common name in one of the
-// two string types openssl and portico write it as?  A byte search over the
-// DER, like contains(): the pair is one portico would serve anyway; this
-// only decides whether it is for the name asked.
+// Does the certificate name `host` as a DNS SAN (what browsers look at; a
+// common name alone they ignore)?  A byte search over the DER for the
+// dNSName, like contains(): the pair is one portico would serve anyway;
+// this only decides whether it is for the name asked.
 bool names(const br_x509_certificate& c, const std::string& host) {
-  const unsigned char* h = reinterpret_cast<const unsigned char*>(host.data());
-  static constexpr unsigned char kTags[] = {0x82, 0x0C, 0x13};   // dNSName, UTF8String, PrintableString
-  for (unsigned char tag : kTags) {
-    Bytes b = tlv(tag, raw(h, host.size()));
-    if (contains(c, b.data(), b.size())) return true;
-  }
-  return false;
+  Bytes b = tlv(0x82, raw(reinterpret_cast<const unsigned char*>(host.data()), host.size()));
+  return contains(c, b.data(), b.size());
 }
 
 // Is the pair on disk still good: a key that is the certificate's (Creds::load
@@ -175,15 +167,25 @@ bool names(const br_x509_certificate& c, const std::string& host) {
 // the same SANs, or one left by code-server (openssl's RSA) or the user that
 // names the host.  Such a pair is kept as it is, addresses or not: the
 // browsers that trust it, or were told to, keep doing so.
+// `why` says what is wrong with a pair that is there and not usable.
 bool usable(const std::string& cert_file, const std::string& key_file, const std::string& host, const Bytes& san,
-            time_t now) {
-  std::string ignored;
-  CredsRef c = Creds::load(cert_file, key_file, &ignored);
-  if (!c) return false;
+            time_t now, std::string* why) {
+  std::string err;
+  CredsRef c = Creds::load(cert_file, key_file, &err);
+  if (!c) return *why = err, false;
   const br_x509_certificate& leaf = c->chain()[0];
-  if (not_after(leaf.data, leaf.data_len) <= now + kRenewBefore) return false;
-  if (!c->is_rsa() && c->ec()->curve == BR_EC_secp256r1) return contains(leaf, san.data(), san.size());
-  return names(leaf, host);
+  if (not_after(leaf.data, leaf.data_len) <= now + kRenewBefore) return *why = "fewer than 30 days left", false;
+  if (!c->is_rsa() && c->ec()->curve == BR_EC_secp256r1) {
+    return contains(leaf, san.data(), san.size()) || (*why = "made for other names or addresses", false);
+  }
+  return names(leaf, host) || (*why = "no DNS name " + host + " in it", false);
+}
+
+// A pair that is replaced is kept beside as .old: it may be one a browser
+// was told to trust, or the user's own.
+bool keep_old(const std::string& file) {
+  struct stat st;
+  return lstat(file.c_str(), &st) != 0 || rename(file.c_str(), (file + ".old").c_str()) == 0;
 }
 
 std::string pem(const char* banner, const unsigned char* der, size_t n) {
@@ -247,15 +249,27 @@ bool make(const std::string& cert_file, const std::string& key_file, const std::
 }  // namespace
 
 bool ensure_self_signed(const std::string& dir, const std::string& host, const std::vector<std::string>& ips,
-                        std::string* cert_file, std::string* key_file, bool* made, std::string* err) {
+                        std::string* cert_file, std::string* key_file, bool* made, std::string* replaced,
+                        std::string* err) {
   std::string stem = host;
   for (char& ch : stem) ch = ch == '.' || ch == ':' ? '_' : ch;
   *cert_file = dir + "/" + stem + ".crt";
   *key_file = dir + "/" + stem + ".key";
   Bytes san = san_extension(host, ips);
   time_t now = time(nullptr);
-  *made = !usable(*cert_file, *key_file, host, san, now);
-  return !*made || make(*cert_file, *key_file, host, san, now, err);
+  struct stat st;
+  bool there = lstat(cert_file->c_str(), &st) == 0 || lstat(key_file->c_str(), &st) == 0;
+  std::string why;
+  *made = !usable(*cert_file, *key_file, host, san, now, &why);
+  replaced->clear();
+  if (!*made) return true;
+  if (there) {
+    *replaced = why;
+    if (!keep_old(*cert_file) || !keep_old(*key_file)) {
+      return *err = "cannot keep the old pair (" + why + ") as " + *cert_file + ".old: " + strerror(errno), false;
+    }
+  }
+  return make(*cert_file, *key_file, host, san, now, err);
 }
 
 }  // namespace tls

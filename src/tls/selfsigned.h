@@ -19,8 +19,12 @@ namespace tls {
 // names; the key 0600) hold a pair valid for 30 more days whose key matches:
 // one made here for `host` and `ips` (raw 4- or 16-byte addresses), or one
 // code-server (or the user) left there that names `host`, kept as it is;
-// otherwise makes a new pair.  `made` says which happened.  False with `err`.
+// otherwise makes a new pair.  `made` says which happened; a pair that was
+// there and is replaced is renamed to .crt.old and .key.old first, and
+// `replaced` says why it was not used ("" when there was none).  False with
+// `err`.
 bool ensure_self_signed(const std::string& dir, const std::string& host, const std::vector<std::string>& ips,
-                        std::string* cert_file, std::string* key_file, bool* made, std::string* err);
+                        std::string* cert_file, std::string* key_file, bool* made, std::string* replaced,
+                        std::string* err);
 
 }  // namespace tls

@@ -16,6 +16,9 @@ import tempfile
 import time
 
 BINARY = os.environ.get("PORTICO", "build/portico")
+# What runs the binary, when it is not this machine's: "qemu-aarch64" for
+# make check's board builds (qemu-user; the binaries are static).
+EMULATOR = os.environ.get("PORTICO_EMULATOR", "").split()
 SANITIZER = re.compile(rb"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|ERROR: ")
 
 
@@ -44,7 +47,7 @@ class Portico:
                     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
                     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
         full_env.update(env or {})
-        argv = list(wrap) + [binary or BINARY]
+        argv = list(wrap) + EMULATOR + [binary or BINARY]
         if not auth:
             argv += ["--auth", "none"]
         if bind and not any(a.startswith("--socket") for a in args):
@@ -135,7 +138,7 @@ def run_cli(*args, env=None, timeout=10, stdin=None, discover=False):
     full_env.update(env or {})
     subcommand = args[:1] == ("hash-password",)
     none = [] if discover or subcommand or any(a.startswith("--vscode-") for a in args) else ["--vscode-server", "none"]
-    p = subprocess.run([BINARY] + none + list(args), capture_output=True, env=full_env, timeout=timeout,
+    p = subprocess.run(EMULATOR + [BINARY] + none + list(args), capture_output=True, env=full_env, timeout=timeout,
                        input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
     return p.returncode, p.stdout, p.stderr
 

@@ -314,3 +314,65 @@ def case_login_page_follows_locale_and_i18n():
         rc, _, err = run_cli("--i18n", path, "--auth", "none", "--bind-addr", "127.0.0.1:0")
         check(rc == 102 and b"fatal: i18n " + path.encode() in err, (rc, err))
     shutil.rmtree(d)
+
+
+def case_idle_time_runs_from_the_last_connections_close():
+    """From an adversarial review: the time was counted from the minute's
+    check that last saw a connection, so one closed just before the next
+    check left almost nothing.  It counts from the close."""
+    p = Portico("--idle-timeout-seconds", "2")
+    s = p.connect()
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(4096)
+    check(still_running(p, 3.8), "exited with a connection open")   # a check at about 2 s saw it
+    s.close()
+    closed = time.monotonic()
+    check(p.wait(10) == 0, "did not end")
+    check(time.monotonic() - closed >= 1.8, "ended %.2f s after the last close" % (time.monotonic() - closed))
+    p.stop()
+
+
+def case_review_findings_on_files_code_server_shares():
+    """From an adversarial review: a linked --i18n file is read; a coder.json
+    that cannot be read is neither used nor replaced; an empty ?folder= keeps
+    the last folder; a serve-web-key-half of another length is served as it
+    is; words too long for the login page are an error at start."""
+    d = tempfile.mkdtemp(prefix="portico-review-")
+    strings = os.path.join(d, "strings.json")
+    with open(strings, "w") as f:
+        json.dump({"SUBMIT": "Los"}, f)
+    os.symlink(strings, os.path.join(d, "link.json"))
+    p = Portico("--i18n", os.path.join(d, "link.json"), auth=True, env={"PASSWORD": PW})
+    try:
+        check(">Los</button>" in login_page(p), "the linked file was not read")
+    finally:
+        p.stop()
+    rc, _, err = run_cli("--welcome-text", "W" * 7500, "--bind-addr", "127.0.0.1:0", env={"PASSWORD": PW})
+    check(rc == 102 and b"too long" in err, (rc, err))
+    home = tempfile.mkdtemp(prefix="portico-review-home-")
+    proj = os.path.join(home, "proj")
+    os.makedirs(proj)
+    udd = os.path.join(home, "data", "code-server")
+    os.makedirs(udd)
+    with open(os.path.join(udd, "serve-web-key-half"), "wb") as f:
+        f.write(b"12345")
+    real = os.path.join(home, "real.json")
+    with open(real, "w") as f:
+        json.dump({"query": {"folder": "/real"}, "update": {"checked": 1}}, f)
+    os.symlink(real, os.path.join(udd, "coder.json"))
+    p = Portico("--vscode-server", SERVER, proj, auth=True, home=home, env={"PASSWORD": PW})
+    try:
+        cookie = cookie_of(login(p, PW))
+        check(location(p, "/", cookie) == (302, "/?folder=" + proj), location(p, "/", cookie))
+        location(p, "/?folder=" + proj, cookie)
+        check(os.path.islink(os.path.join(udd, "coder.json")), "the linked coder.json was replaced")
+        os.unlink(os.path.join(udd, "coder.json"))
+        location(p, "/?folder=" + proj, cookie)
+        check(location(p, "/?folder=", cookie) == (302, "/?folder=" + proj), "an empty folder= forgot the last one")
+        rc, out, _ = curl("-s", "-X", "POST", "-H", "Cookie: " + cookie, p.url("/mint-key"))
+        check(out == b"12345", out)
+    finally:
+        err = p.stop()
+    check(err.count(b"last opened: cannot read") == 1, err)
+    shutil.rmtree(d)
+    shutil.rmtree(home, ignore_errors=True)

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import Fail, Portico, check, curl, exchange, is_closed, parse_responses, read_response, run_cli
+from harness import BINARY, EMULATOR, Fail, Portico, check, curl, exchange, is_closed, parse_responses, read_response, run_cli
 
 GET = b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
 
@@ -198,3 +198,50 @@ def case_log_levels():
     curl(p.url("/healthz"))
     err = p.stop()
     check(err == b"", "warn level printed %r" % err)
+
+
+def case_a_data_directory_that_cannot_be_made_is_needed_only_for_logins():
+    """A read-only root: with --auth none the data directory is not needed
+    (one warning, no heartbeat file); with a password it is (exit 111)."""
+    env = {"XDG_DATA_HOME": "/proc/portico-none"}   # a folder nobody can make
+    p = Portico(env=env)
+    try:
+        rc, out, _ = curl("-s", p.url("/healthz"))
+        check(b'"status"' in out, out)
+    finally:
+        err = p.stop()
+    check(b"warn: data-dir /proc/portico-none/code-server: " in err and b"not needed with --auth none" in err, err)
+    rc, _, err = run_cli("--bind-addr", "127.0.0.1:0", env=dict(env, PASSWORD="pw"))
+    check(rc == 111 and b"fatal: data-dir /proc/portico-none/code-server" in err, (rc, err))
+
+
+def case_an_address_space_limit_says_what_to_lower():
+    """Under prlimit --as, the connection slots' reservation is named with
+    its size and the flag that lowers it.  (ASan's shadow memory cannot run
+    under such a limit, and qemu-user does not enforce one.)"""
+    if "asan" in BINARY or EMULATOR:
+        return
+    argv = ["prlimit", "--as=%d" % (24 << 20), "--", BINARY, "--auth", "none", "--bind-addr", "127.0.0.1:0",
+            "--vscode-server", "none"]
+    p = subprocess.run(argv, capture_output=True, timeout=10, env={"PATH": "/usr/bin:/bin", "HOME": tempfile.mkdtemp()})
+    check(p.returncode == 111 and b"lower --max-connections" in p.stderr, (p.returncode, p.stderr))
+    p = Portico("--max-connections", "64", wrap=argv[:3])   # ready, under the same limit
+    p.stop()
+
+
+def case_the_examples_of_portico_conf_5_are_read_as_written():
+    """Each configuration file in EXAMPLES of man/portico.conf.5 starts portico
+    (on a free loopback port instead of its address)."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "man", "portico.conf.5")) as f:
+        page = f.read()
+    section = page[page.index(".Sh EXAMPLES\n"):]
+    blocks = re.findall(r"\.Bd -literal[^\n]*\n(.*?)\.Ed", section[:section.index("\n.Sh ", 1)], re.S)
+    check(len(blocks) == 2, "examples: %d" % len(blocks))
+    for text in blocks:
+        d = tempfile.mkdtemp(prefix="portico-conf-")
+        path = os.path.join(d, "config.yaml")
+        with open(path, "w") as f:
+            f.write(text.replace("\\&", "").replace("\\e", "\\"))
+        p = Portico("--config", path, "--bind-addr", "127.0.0.1:0", auth=True)
+        err = p.stop()
+        check(b"warn" not in err or b"heartbeat" in err, "example warns: %r" % err)

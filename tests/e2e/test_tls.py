@@ -286,7 +286,17 @@ def case_code_servers_self_signed_certificate_is_kept():
         err = p.stop()
     with open(crt, "rb") as f:
         check(f.read() == left and b"using the self-signed certificate" in err, err)
-    openssl_pair("other.example")
+    other = openssl_pair("other.example")
     p = Portico("--cert", home=home)
     err = p.stop()
     check(b"made a self-signed certificate" in err and b"NIST CURVE: P-256" in cert_text(crt), err)
+    # Not lost: kept beside as .old, and one line says why it was not used.
+    with open(crt + ".old", "rb") as f:
+        check(f.read() == other and os.path.exists(key + ".old"), "the replaced pair is gone")
+    check(b"warn: not using the pair in " + crt.encode() + b" (no DNS name localhost in it)" in err, err)
+    # A FIFO where the certificate goes is refused at once, not waited on.
+    for f in (crt, key):
+        os.unlink(f)
+    os.mkfifo(crt)
+    rc, _, err = run_cli("--cert", crt, "--cert-key", key, "--bind-addr", "127.0.0.1:0", timeout=10)
+    check(rc == 102 and b"not a regular file" in err, (rc, err))

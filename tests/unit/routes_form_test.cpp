@@ -102,6 +102,7 @@ TEST_CASE("the query kept across a redirect, as code-server's redirect keeps it"
   CHECK(kept("tox=1&to=2", {"to"}) == "./login?tox=1");
   CHECK(kept("a=b c\r\nX: y", {}) == "./login?a=b+c++X:+y");   // nothing that ends a header line
   CHECK(kept("to=/x&base=.&href=http://h/&k=1", {"to", "base", "href"}) == "./login?k=1");
+  CHECK(kept("%74o=/evil&b%61se=.&k=1", {"to", "base"}) == "./login?k=1");   // names as qs decodes them
 }
 
 TEST_CASE("JSON members: keys decoded, values raw, nesting skipped, the whole text checked") {
