@@ -15,6 +15,7 @@
 #include <vector>
 #include <algorithm>
 
+#include "base/fs.h"
 #include "base/strings.h"
 #include "config/config.h"
 
@@ -166,15 +167,10 @@ bool apply_flow_list(Config* cfg, std::string_view key, std::string_view v, cons
 }  // namespace
 
 bool read_file(const std::string& path, Config* cfg, Error* err) {
-  FILE* f = fopen(path.c_str(), "re");
-  if (f == nullptr) return fail(err, path, 0, strerror(errno));
-  std::string text(kMaxFile + 1, '\0');
-  size_t n = fread(&text[0], 1, text.size(), f);
-  bool read_error = ferror(f) != 0;
-  fclose(f);
-  if (read_error) return fail(err, path, 0, "read error");
-  if (n > kMaxFile) return fail(err, path, 0, "larger than 64 KiB");
-  text.resize(n);
+  std::string text;
+  if (!base::read_small(path, kMaxFile, &text, base::Links::Follow)) {
+    return fail(err, path, 0, errno == EFBIG ? "larger than 64 KiB" : base::read_error());
+  }
 
   std::string list_key;   // key whose "- item" lines (or a map, skipped) may follow
   int line = 0;

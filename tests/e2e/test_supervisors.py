@@ -191,6 +191,15 @@ def s6(*args):
     return subprocess.run(list(args), capture_output=True, text=True)
 
 
+def s6_down(svdir):
+    """s6-svc -d: down within 10 s, with exit status 0."""
+    t0 = time.monotonic()
+    s6("s6-svc", "-d", svdir)
+    check(s6("s6-svwait", "-D", "-t", "10000", svdir).returncode == 0, "not down within 10 s")
+    status = s6("s6-svstat", svdir).stdout
+    check(status.startswith("down (exitcode 0)"), "s6-svstat: %r after %.1f s" % (status, time.monotonic() - t0))
+
+
 def case_s6_service_readiness_and_logs_from_the_man_page():
     if EMULATOR:
         return
@@ -215,11 +224,7 @@ def case_s6_service_readiness_and_logs_from_the_man_page():
         check(s6("s6-svwait", "-U", "-t", str(BOUND * 1000), svdir).returncode == 0, "not ready again")
         check(healthy(log_ports(logdir)[-1]), "no /healthz after the restart")
         # s6-svc -d: down within the bound, exit status 0.
-        t0 = time.monotonic()
-        s6("s6-svc", "-d", svdir)
-        check(s6("s6-svwait", "-D", "-t", "10000", svdir).returncode == 0, "not down within 10 s")
-        status = s6("s6-svstat", svdir).stdout
-        check(status.startswith("down (exitcode 0)"), "s6-svstat: %r after %.1f s" % (status, time.monotonic() - t0))
+        s6_down(svdir)
         until("its last lines in s6-log's log", lambda: "portico: info: stopped" in log_text(logdir), bound=5)
         s6("s6-svscanctl", "-t", scandir)
     finally:
@@ -239,9 +244,7 @@ def case_socket_activation_from_the_man_page():
         rc, out, err = curl("-s", "-m", "10", "--unix-socket", sock, "http://localhost/healthz")
         check(rc == 0 and b'"status"' in out, "nothing served on the handed-over socket: %r" % err)
         check(os.stat(sock).st_uid == s.uid and os.stat(sock).st_mode & 0o777 == 0o600, "socket owner or mode")
-        s6("s6-svc", "-d", svdir)
-        check(s6("s6-svwait", "-D", "-t", "10000", svdir).returncode == 0, "not down within 10 s")
-        check(s6("s6-svstat", svdir).stdout.startswith("down (exitcode 0)"), s6("s6-svstat", svdir).stdout)
+        s6_down(svdir)
         s6("s6-svc", "-x", svdir)
         # systemd-socket-activate: fd 3 and LISTEN_FDS, no flag.  It takes no
         # port 0, so its address becomes a unix socket in the scratch home.
