@@ -187,6 +187,7 @@ int Server::start_vscode() {
   const auto& d = cfg_.proxy_domains;
   if (!d.empty() && d[0].find("{{host}}") == std::string::npos) setenv("VSCODE_PROXY_URI", ("//" + d[0]).c_str(), 0);
   backend::Launch launch;
+  launch.idle_ms = static_cast<int64_t>(cfg_.vscode_idle_timeout) * 1000;
   std::string_view path = cfg_.vscode_server;
   if (path.size() > 3 && path.substr(path.size() - 3) == ".js") launch.argv.push_back(cfg_.node);
   launch.argv.push_back(cfg_.vscode_server);
@@ -210,6 +211,8 @@ int Server::start_vscode() {
   }
   vscode_.target = &vscode_target_;
   vscode_.supervisor = &supervisor_;
+  vscode_target_.use = &supervisor_.use;
+  health_.vscode = &supervisor_;
   return open_vscode_files();
 }
 
@@ -309,7 +312,7 @@ int Server::build_routes() {
             chain_.use<routes::port_proxy>("port-proxy", port_proxy_) &&
             chain_.use<routes::code_server_static>("code-server-static", code_server_) &&
             chain_.use<routes::static_files>("static", static_) &&
-            chain_.use<routes::health>("healthz", heart_) &&
+            chain_.use<routes::health>("healthz", health_) &&
             chain_.use<routes::manifest>("manifest", code_server_) &&
             chain_.use<routes::login, routes::login_body_limit>("login", login_) &&
             chain_.use<routes::logout>("logout", login_) &&

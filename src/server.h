@@ -119,6 +119,7 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   FirstByte first_byte_{tls_, http_};   // with TLS on, every connection's first handler
   std::string tls_cert_, tls_key_;   // what SIGHUP reloads
   routes::Chain chain_;
+  routes::Health health_{heart_};
   routes::HealthSocket health_socket_{heart_};
   ws::Endpoint health_ws_;
   routes::WsTable ws_routes_;

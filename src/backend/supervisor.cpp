@@ -4,31 +4,59 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <dirent.h>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/keeper.h"
 #include "base/log.h"
+
+extern char** environ;
 
 namespace backend {
 namespace {
 
-constexpr int64_t kPollMs = 100;          // readiness: try the socket this often
-constexpr int64_t kStartLimitMs = 60000;  // ...for at most this long
+constexpr int64_t kPollMs = 100;           // readiness: try the socket this often
+constexpr int64_t kStartLimitMs = 60000;   // ...for at most this long
 constexpr int64_t kMaxBackoffMs = 30000;
-constexpr int64_t kHealthyMs = 60000;     // up this long: the back-off starts over
+constexpr int64_t kHealthyMs = 60000;      // up this long: the back-off starts over
+constexpr int kGraceMs = 5000;             // a stop: SIGTERM, then this long before SIGKILL
+// A keeper asked to stop is done within its grace, a second for leftovers
+// and its SIGKILL rounds (keeper.cpp); past this it is killed itself.
+constexpr int64_t kKeeperBoundMs = kGraceMs + 7000;
+constexpr int64_t kIdleRecheckMs = 5000;   // while something is open: look again this often
+constexpr int64_t kUsageMs = 1000;         // the memory report is read at most this often
 
 using base::Level;
 using base::logf;
 
+int64_t mono_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 }  // namespace
+
+const char* Supervisor::name(State s) {
+  switch (s) {
+    case State::Stopped: return "stopped";
+    case State::Starting: return "starting";
+    case State::Ready: return "ready";
+    case State::Backoff: return "restarting";
+    case State::Stopping: return "stopping";
+  }
+  return "?";
+}
 
 Supervisor::~Supervisor() {
   if (out_fd_ >= 0) close(out_fd_);
@@ -42,13 +70,32 @@ bool Supervisor::init(reactor::Loop* loop, Launch launch, std::string* err) {
   if (mkdtemp(&tmpl[0]) == nullptr) return *err = "mkdtemp " + tmpl + ": " + strerror(errno), false;
   dir_ = tmpl;  // mkdtemp makes it 0700
   socket_ = dir_ + "/vscode.sock";
+  // A keeper killed from outside leaves its tree to the nearest subreaper:
+  // portico, not init, so it is still portico's to end (end_strays).
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) logf(Level::Warn, "vscode: cannot be a subreaper: %s", strerror(errno));
   alarm_.fire = on_alarm;
   alarm_.arg = this;
+  idle_alarm_.fire = on_idle_check;
+  idle_alarm_.arg = this;
+  since_ms_ = loop_->clock().wall_ms();
   return true;
 }
 
 void Supervisor::want() {
+  use.last_ms = loop_->clock().now_ms();
   if (state_ == State::Stopped) spawn();
+  else if (state_ == State::Stopping) again_ = true;
+}
+
+void Supervisor::enter(State s) {
+  state_ = s;
+  since_ms_ = loop_->clock().wall_ms();
+  usage_ms_ = -1;
+  if (s == State::Ready && launch_.idle_ms > 0) loop_->arm(&idle_alarm_, loop_->clock().now_ms() + launch_.idle_ms);
+  if (!base::log_enabled(Level::Debug)) return;
+  Tree::Usage u = report().usage;
+  logf(Level::Debug, "vscode: %s; %u processes below portico for it, RSS %llu KiB, PSS %llu KiB", name(s),
+       u.processes, static_cast<unsigned long long>(u.rss_kib), static_cast<unsigned long long>(u.pss_kib));
 }
 
 void Supervisor::spawn() {
@@ -58,6 +105,7 @@ void Supervisor::spawn() {
     return;
   }
   unlink(socket_.c_str());
+  // Everything the keeper needs is made here: after the fork it allocates nothing.
   std::vector<std::string> args = launch_.argv;
   args.push_back("--socket-path");
   args.push_back(socket_);
@@ -65,38 +113,26 @@ void Supervisor::spawn() {
   for (std::string& a : args) argv.push_back(&a[0]);
   argv.push_back(nullptr);
   std::string tmpdir = "TMPDIR=" + dir_;  // its ipc sockets go with the directory
-  pid_t pid = fork();
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; e++) {
+    if (strncmp(*e, "TMPDIR=", 7) != 0) envp.push_back(*e);
+  }
+  envp.push_back(&tmpdir[0]);
+  envp.push_back(nullptr);
+  pid_t pid = start_keeper(KeeperArgs{argv.data(), envp.data(), pipefd[1], kGraceMs});
+  close(pipefd[1]);
   if (pid < 0) {
     logf(Level::Error, "vscode: fork: %s", strerror(errno));
     close(pipefd[0]);
-    close(pipefd[1]);
     return;
   }
-  if (pid == 0) {
-    // The child: own session (so the group can be signalled as one), signals
-    // as the default, output into the pipe.
-    setsid();
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    dup2(pipefd[1], STDOUT_FILENO);
-    dup2(pipefd[1], STDERR_FILENO);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    putenv(&tmpdir[0]);
-    execvp(argv[0], argv.data());
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
-    _exit(127);
-  }
-  close(pipefd[1]);
   out_fd_ = pipefd[0];
   fcntl(out_fd_, F_SETFL, fcntl(out_fd_, F_GETFL) | O_NONBLOCK);
   loop_->add(out_fd_, this, EPOLLIN);
   pid_ = pid;
-  state_ = State::Starting;
   started_ms_ = loop_->clock().now_ms();
-  logf(Level::Info, "vscode: started %s (pid %d)", launch_.argv[0].c_str(), static_cast<int>(pid));
+  logf(Level::Info, "vscode: started %s (keeper pid %d)", launch_.argv[0].c_str(), static_cast<int>(pid));
+  enter(State::Starting);
   loop_->arm(&alarm_, started_ms_ + kPollMs);
 }
 
@@ -109,42 +145,109 @@ void Supervisor::check_ready() {
   if (fd >= 0) close(fd);
   int64_t now = loop_->clock().now_ms();
   if (up) {
-    state_ = State::Ready;
+    ready_ms_ = now;
     logf(Level::Info, "vscode: ready after %lld ms", static_cast<long long>(now - started_ms_));
+    enter(State::Ready);
     return;
   }
   if (now - started_ms_ > kStartLimitMs) {
     logf(Level::Error, "vscode: not ready after %lld s; stopping it", static_cast<long long>(kStartLimitMs / 1000));
-    kill(-pid_, SIGKILL);  // reap() plans the next try
+    kill(pid_, SIGTERM);  // the keeper ends it; reap() plans the next try
     return;
   }
   loop_->arm(&alarm_, now + kPollMs);
+}
+
+void Supervisor::ask_to_stop(const char* why) {
+  if (pid_ <= 0) return;
+  logf(Level::Info, "vscode: stopping: %s", why);
+  kill(pid_, SIGTERM);
+  enter(State::Stopping);
+  loop_->arm(&alarm_, loop_->clock().now_ms() + kKeeperBoundMs);
 }
 
 void Supervisor::on_alarm(void* self) {
   auto* s = static_cast<Supervisor*>(self);
   if (s->state_ == State::Starting) s->check_ready();
   else if (s->state_ == State::Backoff) s->spawn();
+  else if (s->state_ == State::Stopping && s->pid_ > 0) {
+    logf(Level::Error, "vscode: its keeper did not finish in %lld s; SIGKILL", static_cast<long long>(kKeeperBoundMs / 1000));
+    kill(s->pid_, SIGKILL);  // reap() ends what it kept
+  }
+}
+
+// Idle: nothing open to the server and nothing asked for it since `idle_ms`.
+void Supervisor::on_idle_check(void* self) {
+  auto* s = static_cast<Supervisor*>(self);
+  if (s->state_ != State::Ready) return;  // armed again when it is next ready
+  int64_t now = s->loop_->clock().now_ms(), idle = s->launch_.idle_ms;
+  int64_t last = std::max(s->use.last_ms, s->ready_ms_);
+  if (s->use.open == 0 && now - last >= idle) {
+    char why[64];
+    snprintf(why, sizeof why, "unused for %lld s", static_cast<long long>((now - last) / 1000));
+    s->ask_to_stop(why);
+    return;
+  }
+  s->loop_->arm(&s->idle_alarm_, s->use.open > 0 ? now + std::min(idle, kIdleRecheckMs) : last + idle);
 }
 
 void Supervisor::reap() {
   int status;
   pid_t pid;
-  // Bounded: portico has one child, plus whatever it inherited.
+  // Bounded: the keeper, and what a killed keeper left to portico.
   for (int i = 0; i < 64 && (pid = waitpid(-1, &status, WNOHANG)) > 0; i++) {
     if (pid != pid_) continue;
     forward_lines(true);
-    int64_t now = loop_->clock().now_ms();
-    if (WIFEXITED(status)) logf(Level::Warn, "vscode: exited with status %d", WEXITSTATUS(status));
-    else logf(Level::Warn, "vscode: killed by signal %d", WTERMSIG(status));
-    kill(-pid_, SIGTERM);  // what is left of its group
     pid_ = -1;
+    loop_->disarm(&alarm_);
+    int code, sig;
+    if (!server_status(status, &code, &sig)) {
+      logf(Level::Warn, "vscode: its keeper was killed by signal %d; ending what it kept", WTERMSIG(status));
+      strays_ = true;
+    } else if (sig != 0 && state_ != State::Stopping) {
+      logf(Level::Warn, "vscode: killed by signal %d", sig);
+    } else if (state_ != State::Stopping) {
+      logf(Level::Warn, "vscode: exited with status %d", code);
+    }
+    if (state_ == State::Stopping) {
+      logf(Level::Info, "vscode: stopped; the next request starts it");
+      enter(State::Stopped);
+      if (again_) spawn();
+      again_ = false;
+      continue;
+    }
+    int64_t now = loop_->clock().now_ms();
     if (now - started_ms_ > kHealthyMs) backoff_ms_ = 1000;
-    state_ = State::Backoff;
     logf(Level::Info, "vscode: restarting in %lld ms", static_cast<long long>(backoff_ms_));
+    enter(State::Backoff);
     loop_->arm(&alarm_, now + backoff_ms_);
     backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
   }
+  if (strays_) end_strays();
+}
+
+// What a killed keeper kept is below portico now: SIGKILL for all of it
+// but a new keeper's tree, again at each death, until none is left.
+void Supervisor::end_strays() {
+  if (!tree_.scan(getpid())) return;
+  if (pid_ > 0) tree_.spare(pid_);
+  usage_ms_ = -1;
+  if (tree_.below() == 0) {
+    strays_ = false;
+    return;
+  }
+  size_t n = tree_.signal(SIGKILL);
+  logf(Level::Debug, "vscode: SIGKILL to %zu processes a keeper left", n);
+}
+
+Supervisor::Report Supervisor::report() {
+  int64_t now = loop_->clock().now_ms();
+  if (usage_ms_ < 0 || now - usage_ms_ >= kUsageMs) {
+    usage_ = Tree::Usage{};
+    if (pid_ > 0 && tree_.scan(pid_)) usage_ = tree_.usage(pid_);
+    usage_ms_ = now;
+  }
+  return Report{state_, since_ms_, usage_};
 }
 
 void Supervisor::on_event(uint32_t) {
@@ -182,24 +285,29 @@ void Supervisor::forward_lines(bool flush_all) {
 
 void Supervisor::stop(int grace_ms) {
   loop_->disarm(&alarm_);
+  loop_->disarm(&idle_alarm_);
   if (pid_ > 0) {
-    // The whole group: the server and its children (extension host, pty
-    // host, file watcher, the terminals' shells).
-    pid_t group = pid_;
-    kill(-group, SIGTERM);
-    bool leader_gone = false;
-    for (int waited = 0; waited < grace_ms; waited += 50) {
-      if (!leader_gone && waitpid(group, nullptr, WNOHANG) == group) leader_gone = true;
-      if (leader_gone && kill(-group, 0) != 0) break;
-      usleep(50 * 1000);
+    // The keeper ends the server's tree; it is waited for (SIGCHLD is
+    // blocked, for the signalfd: sigtimedwait takes it here).
+    kill(pid_, SIGTERM);
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    bool gone = false;
+    for (int64_t end = mono_ms() + std::min<int64_t>(grace_ms, kGraceMs) + 7000; !gone && mono_ms() < end;) {
+      gone = waitpid(pid_, nullptr, WNOHANG) == pid_;
+      timespec wait{0, 50 * 1000000};
+      if (!gone) sigtimedwait(&chld, nullptr, &wait);
     }
-    if (kill(-group, 0) == 0) {
-      logf(Level::Warn, "vscode: still running after %d ms; SIGKILL", grace_ms);
-      kill(-group, SIGKILL);
+    if (!gone) {
+      logf(Level::Warn, "vscode: its keeper still running; SIGKILL");
+      kill(pid_, SIGKILL);
     }
-    if (!leader_gone) waitpid(group, nullptr, 0);
     pid_ = -1;
   }
+  // Anything left below portico (a killed keeper's strays, or the keeper
+  // just killed) is killed and reaped.
+  if (!end_all_below_self(2000)) logf(Level::Warn, "vscode: some of its processes would not die");
   // The directory holds the socket and the server's ipc sockets (its TMPDIR).
   if (!dir_.empty()) {
     if (DIR* d = opendir(dir_.c_str())) {

@@ -62,6 +62,7 @@ struct Config {
   std::string welcome_text;
   std::string i18n;                // --i18n: a JSON file of the login page's strings (code-server's keys)
   uint32_t idle_timeout = 0;       // --idle-timeout-seconds: exit 0 after this long idle; 0: never
+  uint32_t vscode_idle_timeout = 0;  // stop the VS Code server after this long unused; 0: never
 
   // The VS Code server: one already running, or one portico starts.
   std::string vscode_addr;         // "unix:/path" or "HOST:PORT"

@@ -316,6 +316,8 @@ constexpr Option kOptions[] = {
      add_vscode_option, Scope::Anywhere, reset_vscode_options},
     {"vscode-server", "PATH", "start and supervise this VS Code server: a launcher, or server-main.js run with node",
      set_string<&Config::vscode_server>},
+    {"vscode-idle-timeout", "SECONDS", "stop the VS Code server (all its processes) after this long unused; 0: never "
+     "(default)", set_u32<&Config::vscode_idle_timeout, 0, 315360000>},
     {"vscode-addr", "ADDRESS", "a VS Code server already running: unix:PATH or HOST:PORT",
      set_string<&Config::vscode_addr>},
     {"vscode-root", "DIR", "answer the VS Code server's own files from its install DIR (found for --vscode-server)",

@@ -34,6 +34,7 @@ enum class Stage : unsigned char { Connecting, Exchanging, Pooled };
 struct Upstream {
   llhttp_t parser;             // the response
   const Target* target = nullptr;
+  UseHold use;                 // the target's count, while an exchange is on this connection
   Stage stage = Stage::Connecting;
   bool head_only = false;      // the request was HEAD: the response has no body
   bool html = false;           // the client wants error pages as HTML
@@ -137,6 +138,7 @@ bool HttpProxy::start(Conn& client, const http::Request& req, http::Response& re
     return false;
   }
   Upstream& e = upstream_of(*u);
+  e.use.take(t.use);
   llhttp_init(&e.parser, HTTP_RESPONSE, &kSettings);
   e.parser.data = &e;
   e.head_only = req.head_only;
@@ -404,6 +406,7 @@ void HttpProxy::on_drain(Conn& u) {
 }
 
 void HttpProxy::on_release(Conn& u) {
+  upstream_of(u).use.drop(u.loop().clock().now_ms());
   pool_.drop(u);
   upstream_of(u).~Upstream();
   u.set_handler(nullptr);
@@ -411,6 +414,7 @@ void HttpProxy::on_release(Conn& u) {
 
 void HttpProxy::pool_put(Conn& u) {
   Upstream& e = upstream_of(u);
+  e.use.drop(u.loop().clock().now_ms());  // the exchange is over; an idle connection is no use
   if (!pool_.keep(u, e.target)) {
     u.close("pool full");
     return;

@@ -27,6 +27,7 @@ struct Side {
   uint64_t bytes = 0;          // read from this side (and passed on)
   int pipe_r = -1, pipe_w = -1;  // splice: read from this side, not yet written to the peer
   size_t piped = 0;
+  UseHold use;                 // backend side: the target's count of open tunnels
   bool backend = false;
   bool handshaking = true;
   bool connecting = false;
@@ -91,6 +92,7 @@ Flow Tunnel::start(Conn& client, const http::Request& req, size_t head_len, cons
   client.set_handler(this);
   client.link(*u);
   us->backend = true;
+  us->use.take(t.use);
   us->connecting = true;
   llhttp_init(&us->parser, HTTP_RESPONSE, &kSettings);
   us->parser.data = us;
@@ -107,6 +109,7 @@ Flow Tunnel::start(Conn& client, const http::Request& req, size_t head_len, cons
 
 void Tunnel::on_release(Conn& c) {
   Side& s = side_of(c);
+  s.use.drop(c.loop().clock().now_ms());
   if (s.pipe_r >= 0) ::close(s.pipe_r);
   if (s.pipe_w >= 0) ::close(s.pipe_w);
   s.~Side();

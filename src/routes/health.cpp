@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/writer.h"
+#include "routes/form.h"
 
 namespace routes {
 bool is_healthz(std::string_view path) { return path == "/healthz" || path == "/healthz/"; }
@@ -46,11 +47,42 @@ size_t health_json(const Heart& heart, bool event, char* out, size_t cap) {
   return w.ok() ? w.size() : 0;
 }
 
-Outcome health(const Heart& heart, Exchange& ex) {
+namespace {
+
+bool verbose(std::string_view query) {
+  char v[8];
+  size_t n;
+  if (!form_value(query, "verbose", v, sizeof v, &n)) return false;
+  std::string_view value(v, n);
+  return value != "0" && value != "false";
+}
+
+// `json` without its closing brace, then the VS Code server's members.
+size_t add_vscode(backend::Supervisor& s, char* json, size_t len, size_t cap) {
+  backend::Supervisor::Report r = s.report();
+  base::Writer w(json + len - 1, cap - len + 1);
+  w.put(",\"vscode\":{\"state\":\"");
+  w.put(backend::Supervisor::name(r.state));
+  w.put("\",\"since\":");
+  w.put_i64(r.since_ms);
+  w.put(",\"processes\":");
+  w.put_i64(r.usage.processes);
+  w.put(",\"rssKiB\":");
+  w.put_i64(static_cast<int64_t>(r.usage.rss_kib));
+  w.put(",\"pssKiB\":");
+  w.put_i64(static_cast<int64_t>(r.usage.pss_kib));
+  w.put("}}");
+  return w.ok() ? len - 1 + w.size() : len;
+}
+
+}  // namespace
+
+Outcome health(const Health& h, Exchange& ex) {
   if (!is_healthz(ex.req.path)) return Outcome::Next;
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
-  char body[96];
-  size_t n = health_json(heart, false, body, sizeof body);
+  char body[320];
+  size_t n = health_json(h.heart, false, body, sizeof body);
+  if (n > 0 && h.vscode != nullptr && verbose(ex.req.query)) n = add_vscode(*h.vscode, body, n, sizeof body);
   ex.resp.begin(200);
   ex.resp.header("Cache-Control", "no-store");
   ex.resp.send("application/json", std::string_view(body, n));

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "backend/supervisor.h"
 #include "base/clock.h"
 #include "routes/chain.h"
 #include "routes/ws_table.h"
@@ -50,8 +51,17 @@ class Heart {
   bool touch_failed_ = false;   // said once, not every minute
 };
 
-// Middleware: GET /healthz → {"status":"alive"|"expired","lastHeartbeat":ms}.
-Outcome health(const Heart& heart, Exchange& ex);
+// Middleware: GET /healthz → {"status":"alive"|"expired","lastHeartbeat":ms},
+// code-server's two fields.  GET /healthz?verbose adds, after them, the VS
+// Code server portico runs: "vscode":{"state":"stopped"|"starting"|"ready"|
+// "restarting"|"stopping","since":ms,"processes":N,"rssKiB":N,"pssKiB":N}
+// (the memory of its keeper and everything below; read at most once a
+// second, so a flood of these costs no more than one /proc walk a second).
+struct Health {
+  const Heart& heart;
+  backend::Supervisor* vscode = nullptr;   // nullptr: portico runs none
+};
+Outcome health(const Health& h, Exchange& ex);
 
 // /healthz as a WebSocket (no policy: it reveals nothing, and monitors
 // connect from anywhere, as in code-server): each message is answered with

@@ -59,4 +59,39 @@ async function login(page, url, password, timeout) {
 const explorerShows = (page, name, timeout) =>
   page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
 
-module.exports = { loopbackOnly, launch, blockOthers, login, explorerShows };
+// Waits (at most ms) for file to hold text.
+const waitForFile = async (file, text, ms) => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise(r => setTimeout(r, 200))) {
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(text)) return true;
+  }
+  return false;
+};
+
+// Opens name from the Explorer and waits for its text ("from portico NAME").
+async function openFile(page, name, timeout) {
+  await explorerShows(page, name, timeout);
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+  await page.waitForFunction(n => [...document.querySelectorAll('.monaco-editor .view-lines')]
+    .some(e => e.innerText.replace(/\u00a0/g, ' ').includes(n)), 'from portico ' + name, { timeout });
+}
+
+// A new terminal runs `command` (which must write `word` into marker);
+// true once marker holds it.
+async function terminal(page, command, marker, word, timeout) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').first().waitFor({ timeout });
+  await page.keyboard.type('Terminal: Create New Terminal');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Enter');
+  await page.locator('.terminal-wrapper .xterm >> visible=true').last().waitFor({ timeout });
+  await page.waitForTimeout(2500);  // the shell starting; on a loaded machine it may take longer:
+  for (let attempt = 0; attempt < 2; attempt++) {  // so once more if the keys went nowhere
+    await page.locator('.terminal-wrapper .xterm-screen >> visible=true').last().click({ timeout: 10000 }).catch(() => {});
+    await page.keyboard.type(command);
+    await page.keyboard.press('Enter');
+    if (await waitForFile(marker, word, 15000)) return true;
+  }
+  return false;
+}
+
+module.exports = { loopbackOnly, launch, blockOthers, login, explorerShows, waitForFile, openFile, terminal };

@@ -9,8 +9,7 @@
 // opens second.txt and runs a second command.  Prints a JSON report; exit 0
 // only when every step held.  Only loopback is reachable (see login.cjs).
 'use strict';
-const { loopbackOnly, launch, blockOthers, login, explorerShows } = require('./chromium.cjs');
-const fs = require('fs');
+const { loopbackOnly, launch, blockOthers, login, openFile, terminal: terminalRuns } = require('./chromium.cjs');
 const path = require('path');
 const readline = require('readline');
 
@@ -19,12 +18,6 @@ loopbackOnly(url);
 const T = 45000;
 
 const waitForLine = () => new Promise(resolve => readline.createInterface({ input: process.stdin }).once('line', resolve));
-const waitForFile = async (file, text, ms) => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise(r => setTimeout(r, 200))) {
-    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(text)) return true;
-  }
-  return false;
-};
 
 (async () => {
   const { context, page, close } = await launch({ ignoreHTTPSErrors: true });
@@ -40,28 +33,8 @@ const waitForFile = async (file, text, ms) => {
     step('workbench');
     const trust = page.getByRole('button', { name: 'Yes, I trust the authors' });
     if (await trust.isVisible({ timeout: 1000 }).catch(() => false)) await trust.click();
-    const open = async name => {
-      await explorerShows(page, name, T);
-      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
-      await page.waitForFunction(n => [...document.querySelectorAll('.monaco-editor .view-lines')]
-        .some(e => e.innerText.replace(/\u00a0/g, ' ').includes(n)), 'from portico ' + name, { timeout: T });
-    };
-    const terminal = async (marker, word) => {
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').first().waitFor({ timeout: T });
-      await page.keyboard.type('Terminal: Create New Terminal');
-      await page.waitForTimeout(500);
-      await page.keyboard.press('Enter');
-      await page.locator('.terminal-wrapper .xterm >> visible=true').last().waitFor({ timeout: T });
-      await page.waitForTimeout(2500);  // the shell starting; on a loaded machine it may take longer:
-      for (let attempt = 0; attempt < 2; attempt++) {  // so once more if the keys went nowhere
-        await page.locator('.terminal-wrapper .xterm-screen >> visible=true').last().click({ timeout: 10000 }).catch(() => {});
-        await page.keyboard.type(`echo ${word}-$((6*7)) > ${marker}`);
-        await page.keyboard.press('Enter');
-        if (await waitForFile(marker, word + '-42', 15000)) return true;
-      }
-      return false;
-    };
+    const open = name => openFile(page, name, T);
+    const terminal = (marker, word) => terminalRuns(page, `echo ${word}-$((6*7)) > ${marker}`, marker, word + '-42', T);
     await open('hello.txt');
     step('editor');
     if (!await terminal(path.join(folder, '.marker1'), 'first')) throw new Error('terminal command 1 did not run');

@@ -106,6 +106,59 @@ def case_workbench_over_tls_with_the_generated_certificate():
     workbench_case("tls", "--cert=true", "--proxy-domain", "ide.test", scheme="https", env_checks=env_checks)
 
 
+def below(pid):
+    """Every process below `pid`, from /proc's parent links."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parents[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                pass
+    found, more = set(), {pid}
+    while more:
+        more = {c for c, pp in parents.items() if pp in more} - found
+        found |= more
+    return found
+
+
+def case_idle_stop_ends_every_process_and_a_new_tab_gets_a_working_workbench():
+    p, folder = start("--vscode-idle-timeout", "5")
+    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser/idle.cjs"), p.url("/"), "vscode-pw", folder,
+                             os.path.join(ROOT, "build/test-logs/workbench-idle.png")], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NODE_PATH": os.path.join(ROOT, "tests/browser/node_modules")})
+    try:
+        line = node.stdout.readline()
+        if line.strip() != b"CLOSED":
+            out, err = node.communicate(timeout=60)
+            raise Fail("the first session did not finish: %r %r" % (line + out, err[-1500:]))
+        tree = below(p.proc.pid)
+        sleeps = subprocess.run(["pgrep", "-f", "^sleep 100[01]$"], capture_output=True).stdout.split()
+        check(len(sleeps) == 2 and all(int(s) in tree for s in sleeps), "the terminal's sleeps: %r" % sleeps)
+        deadline = time.monotonic() + 40
+        while below(p.proc.pid):
+            check(time.monotonic() < deadline, "still below portico: %r" % sorted(below(p.proc.pid)))
+            time.sleep(0.2)
+        check(not any(os.path.exists("/proc/%d" % pid) for pid in tree), "a process of the old tree is left")
+        rc, out, _ = curl("-s", p.url("/healthz?verbose"))
+        v = json.loads(out)["vscode"]
+        check(v["state"] == "stopped" and v["processes"] == 0, v)
+        node.stdin.write(b"GO\n")
+        node.stdin.flush()
+        out, err = node.communicate(timeout=200)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        raise Fail("the browser check hung")
+    finally:
+        err_log = p.stop(timeout=30)
+    report = json.loads(out.strip().splitlines()[-1])
+    check(node.returncode == 0, "browser check failed: %s\n%s" % (report, err[-1500:]))
+    check(b"vscode: stopping: unused for" in err_log and err_log.count(b"vscode: ready after") == 2, err_log[-1500:])
+    print("reopened in %d ms" % report["reopen_ms"])
+
+
 def case_server_killed_mid_session():
     p, folder = start()
     try:
@@ -122,7 +175,8 @@ def case_server_killed_mid_session():
         while status() != b"200":
             check(time.monotonic() < deadline, "the server never came up")
             time.sleep(0.2)
-        pid = int(subprocess.run(["pgrep", "-P", str(p.proc.pid)], capture_output=True).stdout.split()[0])
+        keeper = int(subprocess.run(["pgrep", "-P", str(p.proc.pid)], capture_output=True).stdout.split()[0])
+        pid = int(subprocess.run(["pgrep", "-P", str(keeper)], capture_output=True).stdout.split()[0])  # the server
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.3)
         during = status()
