@@ -225,6 +225,7 @@ bench: $(DEPS_BENCH) $(DEPS_TEST) $(DEPS_VSCODE) build/static/portico cross
 	$(Q)tests/bench/tls.sh build/static/portico
 	$(Q)tests/bench/login.sh build/static/portico
 	$(Q)tests/bench/coldload.sh build/static/portico
+	$(Q)/usr/bin/python3 tests/bench/idle.py build/static/portico
 
 clean:
 	rm -rf build

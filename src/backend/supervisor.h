@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "backend/tree.h"
-#include "proxy/target.h"
 #include "reactor/loop.h"
 #include "reactor/pollable.h"
+#include "reactor/use.h"
 
 namespace backend {
 
@@ -66,7 +66,7 @@ class Supervisor final : public reactor::Pollable {
   Report report();
 
   // Counted by the proxies: the target's `use` points here.
-  proxy::Use use;
+  reactor::Use use;
 
   void on_event(uint32_t events) override;  // the server's output
 

@@ -34,7 +34,7 @@ enum class Stage : unsigned char { Connecting, Exchanging, Pooled };
 struct Upstream {
   llhttp_t parser;             // the response
   const Target* target = nullptr;
-  UseHold use;                 // the target's count, while an exchange is on this connection
+  reactor::UseHold use;                 // the target's count, while an exchange is on this connection
   Stage stage = Stage::Connecting;
   bool head_only = false;      // the request was HEAD: the response has no body
   bool html = false;           // the client wants error pages as HTML

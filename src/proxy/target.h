@@ -10,35 +10,9 @@
 #include <sys/socket.h>
 #include <unordered_map>
 
+#include "reactor/use.h"
+
 namespace proxy {
-
-// How busy a backend is, for one portico stops when idle (the VS Code
-// server): the exchanges and tunnels open to it now, and when the last one
-// ended.
-struct Use {
-  uint32_t open = 0;
-  int64_t last_ms = 0;   // monotonic
-};
-
-// An exchange's or a tunnel's part in a Use: counted once when it opens,
-// once when it ends, whichever way it ends (drop() is idempotent).
-class UseHold {
- public:
-  void take(Use* u) {
-    if (u_ != nullptr || u == nullptr) return;
-    u_ = u;
-    u_->open++;
-  }
-  void drop(int64_t now_ms) {
-    if (u_ == nullptr) return;
-    u_->open--;
-    u_->last_ms = now_ms;
-    u_ = nullptr;
-  }
-
- private:
-  Use* u_ = nullptr;
-};
 
 struct Target {
   sockaddr_storage addr{};
@@ -49,7 +23,7 @@ struct Target {
   // dev servers told "localhost" often listen on ::1 alone.
   std::unique_ptr<Target> fallback;
   // Where exchanges and tunnels to it are counted; nullptr: not counted.
-  Use* use = nullptr;
+  reactor::Use* use = nullptr;
 
   // Numeric addresses only (no resolver in a static binary).  False with `why`.
   bool parse(std::string_view spec, std::string* why);

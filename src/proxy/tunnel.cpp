@@ -27,7 +27,7 @@ struct Side {
   uint64_t bytes = 0;          // read from this side (and passed on)
   int pipe_r = -1, pipe_w = -1;  // splice: read from this side, not yet written to the peer
   size_t piped = 0;
-  UseHold use;                 // backend side: the target's count of open tunnels
+  reactor::UseHold use;                 // backend side: the target's count of open tunnels
   bool backend = false;
   bool handshaking = true;
   bool connecting = false;

@@ -43,6 +43,7 @@ std::string to_eof(rig::Rig& r, int fd) {
 void all_closed(rig::Rig& r, int client) {
   ::close(client);  // ends the lingering close, if any
   CHECK_MESSAGE(r.until([&] { return r.loop.conns() == 0; }), r.loop.conns() << " Conns still open");
+  CHECK_MESSAGE(r.use.open == 0, r.use.open << " exchanges or tunnels still counted as open");
 }
 
 }  // namespace
@@ -55,6 +56,7 @@ TEST_CASE("the upstream dies at every phase: the client hears at once, nothing s
     int c = r.client();
     put(c, kPost + kBody.substr(0, 1000));
     int b = r.accept_backend();
+    CHECK(r.use.open == 1);
     if (ph == BeforeHead) {
       ::close(b);
     } else {
@@ -122,6 +124,7 @@ TEST_CASE("the client goes away at every phase: its upstream is closed with it")
     CHECK(r.until([&] { return take(b, &eof), eof; }));
     ::close(b);
     CHECK_MESSAGE(r.until([&] { return r.loop.conns() == 0; }), r.loop.conns() << " Conns still open");
+    CHECK(r.use.open == 0);
   }
 }
 
@@ -200,6 +203,7 @@ TEST_CASE("a tunnel ends both ways whichever side closes, at every phase") {
     int b = r.accept_backend();
     std::string head = read_n(r, b, 60);
     CHECK(head.find("early") == std::string::npos);  // nothing moves before the 101
+    CHECK(r.use.open == 1);
     if (ph == ClientMidRelay || ph == BackendMidRelay) {
       put(b, k101 + "from backend");
       std::string got;
@@ -219,6 +223,8 @@ TEST_CASE("a tunnel ends both ways whichever side closes, at every phase") {
       ::close(c);
     }
     CHECK_MESSAGE(r.until([&] { return r.loop.conns() == 0; }), r.loop.conns() << " Conns still open");
+    CHECK(r.use.open == 0);
+    CHECK(r.use.last_ms > 0);
   }
 }
 
@@ -346,6 +352,7 @@ TEST_CASE("a pooled connection the backend ended is not reused, even before its 
   put(b, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1");
   std::string got;
   r.until([&] { return (got += take(c)).find("\r\n\r\n1") != std::string::npos; });
+  CHECK(r.use.open == 0);   // pooled, idle: no use, though the connection stays
   ::shutdown(b, SHUT_WR);  // the backend ends it: FIN and the next request in the same turn
   put(c, "GET /p HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
   int b2 = r.accept_backend();

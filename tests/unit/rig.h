@@ -98,6 +98,7 @@ class Rig final : public http::Router {
     RIG_MUST(listen(backend_, 8) == 0);
     std::string why;
     RIG_MUST(target_.parse("unix:" + path_, &why));
+    target_.use = &use;
   }
   ~Rig() {
     (void)quiesce();
@@ -182,6 +183,9 @@ class Rig final : public http::Router {
   proxy::HttpProxy proxy_{http_, site_};
   proxy::Tunnel tunnel_{http_, true};
   proxy::Target target_;
+ public:
+  reactor::Use use;   // the backend's exchanges and tunnels, as the VS Code server's are counted
+ private:
   proxy::Forwarding fw_ = [] {
     proxy::Forwarding f;
     f.session_cookie = "code-server-session";
