@@ -212,7 +212,9 @@ int Server::start_vscode() {
   vscode_.target = &vscode_target_;
   vscode_.supervisor = &supervisor_;
   vscode_target_.use = &supervisor_.use;
+  ports_.use = &supervisor_.use;
   health_.vscode = &supervisor_;
+  health_.login = &login_;
   return open_vscode_files();
 }
 

@@ -22,16 +22,19 @@ add() { # add SUITE PASSED FAILED
 	echo "== $1: $2 passed, $3 failed"
 }
 
-unit() { # unit FLAVOUR [EMULATOR]
+unit() { # unit FLAVOUR [EMULATOR [DOCTEST OPTIONS...]]
 	out=$log/unit-$1.txt
-	${2:-} build/$1/unit_tests > "$out" 2>&1
+	flavour=$1 emulator=${2:-}
+	shift
+	[ $# = 0 ] || shift
+	$emulator "build/$flavour/unit_tests" "$@" > "$out" 2>&1
 	rc=$?
 	line=$(grep '^\[doctest\] test cases:' "$out" | tail -1)
 	p=$(echo "$line" | sed -n 's/.*| *\([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.*| *\([0-9]*\) failed.*/\1/p')
 	if [ -z "$p" ] || { [ "$rc" != 0 ] && [ "${f:-0}" = 0 ]; }; then p=${p:-0}; f=$((${f:-0} + 1)); fi
 	[ "$f" = 0 ] || grep -E 'ERROR|FATAL|Sanitizer|runtime error' "$out" | head -40
-	add "unit ($1)" "$p" "$f"
+	add "unit ($flavour)" "$p" "$f"
 }
 
 e2e() { # e2e FLAVOUR BINARY [EMULATOR [CASES...]]
@@ -66,9 +69,14 @@ checks() { # checks SUITE LOG COMMAND...: a suite of "ok"/"FAIL" lines ending "S
 # proxy, the daemon's signals and readiness, attacks and faults).
 BOARD_E2E="test_http test_websocket test_auth test_tls test_port_proxy test_proxy test_daemon test_routes test_attacks
   test_traversal test_stderr test_faults"
+# The keeper's cases are left out there, and said so: Debian 12's qemu-user
+# (7.2) answers EINVAL to prctl(PR_SET_CHILD_SUBREAPER), which they need.
+# The boards' kernels have it, as this one does, and what those cases test
+# is the kernel's, the same on every architecture.
 boards() {
 	for arch in aarch64:qemu-aarch64 armhf:qemu-arm; do
-		unit "${arch%%:*}" "${arch#*:}"
+		echo "== unit (${arch%%:*}): the keeper's cases not run (${arch#*:} has no PR_SET_CHILD_SUBREAPER)"
+		unit "${arch%%:*}" "${arch#*:}" --test-case-exclude='keeper*'
 		# shellcheck disable=SC2086 # the list is words
 		e2e "${arch%%:*}" "build/${arch%%:*}/portico" "${arch#*:}" $BOARD_E2E
 	done

@@ -48,6 +48,14 @@ int status_code(int st) {
   return 128 + SIGKILL;
 }
 
+// One line on the output portico logs, with write(2) alone: after fork() in
+// a process with threads, stdio and strerror(3) (locale) are not safe.
+void say(const char* what, const char* arg, int err) {
+  const char* name = strerrorname_np(err);  // a constant string: "ENOENT"
+  const char* parts[] = {what, arg, ": ", name != nullptr ? name : "error", "\n"};
+  for (const char* s : parts) (void)!write(STDERR_FILENO, s, strlen(s));
+}
+
 [[noreturn]] void serve(const KeeperArgs& a, pid_t portico) {
   // Asked to go when portico does; if it went before this line, now.
   prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -77,11 +85,11 @@ int status_code(int st) {
     signal(SIGPIPE, SIG_DFL);
     prctl(PR_SET_PDEATHSIG, 0);
     execvpe(a.argv[0], a.argv, a.envp);
-    dprintf(STDERR_FILENO, "cannot run %s: %s\n", a.argv[0], strerror(errno));
+    say("cannot run ", a.argv[0], errno);
     _exit(127);
   }
   if (server < 0) {
-    dprintf(STDERR_FILENO, "keeper: fork: %s\n", strerror(errno));
+    say("keeper: fork", "", errno);
     _exit(127);
   }
 

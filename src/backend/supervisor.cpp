@@ -73,6 +73,9 @@ bool Supervisor::init(reactor::Loop* loop, Launch launch, std::string* err) {
   // A keeper killed from outside leaves its tree to the nearest subreaper:
   // portico, not init, so it is still portico's to end (end_strays).
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) logf(Level::Warn, "vscode: cannot be a subreaper: %s", strerror(errno));
+  // Children portico had before (a run script's `svc & exec portico`) are
+  // not the server's: spared whenever what is below is ended.
+  if (tree_.scan(getpid())) n_inherited_ = tree_.children_of(getpid(), inherited_, kMaxInherited);
   alarm_.fire = on_alarm;
   alarm_.arg = this;
   idle_alarm_.fire = on_idle_check;
@@ -104,6 +107,7 @@ void Supervisor::spawn() {
     logf(Level::Error, "vscode: pipe: %s", strerror(errno));
     return;
   }
+  end_output();  // a stop's last lines, when a start follows at once
   unlink(socket_.c_str());
   // Everything the keeper needs is made here: after the fork it allocates nothing.
   std::vector<std::string> args = launch_.argv;
@@ -194,16 +198,18 @@ void Supervisor::on_idle_check(void* self) {
 void Supervisor::reap() {
   int status;
   pid_t pid;
-  // Bounded: the keeper, and what a killed keeper left to portico.
-  for (int i = 0; i < 64 && (pid = waitpid(-1, &status, WNOHANG)) > 0; i++) {
+  // The keeper, and what a killed keeper left to portico: all that is dead
+  // now, since one SIGCHLD stands for any number of deaths.  Bounded by the
+  // most processes a Tree follows, a scan's worth of strays in one go.
+  for (size_t i = 0; i <= Tree::kMax && (pid = waitpid(-1, &status, WNOHANG)) > 0; i++) {
     if (pid != pid_) continue;
-    forward_lines(true);
+    end_output();
     pid_ = -1;
+    strays_ = true;  // none, unless the keeper was killed or could not end all of it: a scan says
     loop_->disarm(&alarm_);
     int code, sig;
     if (!server_status(status, &code, &sig)) {
       logf(Level::Warn, "vscode: its keeper was killed by signal %d; ending what it kept", WTERMSIG(status));
-      strays_ = true;
     } else if (sig != 0 && state_ != State::Stopping) {
       logf(Level::Warn, "vscode: killed by signal %d", sig);
     } else if (state_ != State::Stopping) {
@@ -231,6 +237,7 @@ void Supervisor::reap() {
 void Supervisor::end_strays() {
   if (!tree_.scan(getpid())) return;
   if (pid_ > 0) tree_.spare(pid_);
+  for (size_t i = 0; i < n_inherited_; i++) tree_.spare(inherited_[i]);
   usage_ms_ = -1;
   if (tree_.below() == 0) {
     strays_ = false;
@@ -258,12 +265,24 @@ void Supervisor::on_event(uint32_t) {
     forward_lines(false);
     return;
   }
-  if (n == 0 || (errno != EAGAIN && errno != EINTR)) {  // the server closed its output
-    forward_lines(true);
-    loop_->remove(out_fd_);
-    close(out_fd_);
-    out_fd_ = -1;
+  if (n == 0 || (errno != EAGAIN && errno != EINTR)) end_output();  // the server closed its output
+}
+
+// The keeper is gone (or its tree closed the pipe): what is in the pipe is
+// read, a bounded number of times, and the pipe closed, so that the next
+// start never leaves an old one in the loop.
+void Supervisor::end_output() {
+  if (out_fd_ < 0) return;
+  for (int i = 0; i < 64; i++) {
+    ssize_t n = read(out_fd_, line_ + line_len_, sizeof line_ - line_len_);
+    if (n <= 0) break;
+    line_len_ += static_cast<size_t>(n);
+    forward_lines(false);
   }
+  forward_lines(true);
+  loop_->remove(out_fd_);
+  close(out_fd_);
+  out_fd_ = -1;
 }
 
 // Each complete line of the server's output becomes one log line.
@@ -307,7 +326,7 @@ void Supervisor::stop(int grace_ms) {
   }
   // Anything left below portico (a killed keeper's strays, or the keeper
   // just killed) is killed and reaped.
-  if (!end_all_below_self(2000)) logf(Level::Warn, "vscode: some of its processes would not die");
+  if (!end_all_below_self(2000, inherited_, n_inherited_)) logf(Level::Warn, "vscode: some of its processes would not die");
   // The directory holds the socket and the server's ipc sockets (its TMPDIR).
   if (!dir_.empty()) {
     if (DIR* d = opendir(dir_.c_str())) {

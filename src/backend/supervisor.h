@@ -53,7 +53,8 @@ class Supervisor final : public reactor::Pollable {
   void reap();
   // Ends the server and everything below portico (the keeper, then
   // SIGKILL for whatever is left) and removes the private directory.
-  // Blocks, at most about `grace_ms` + 7 s: for shutdown only.
+  // Blocks, at most about min(`grace_ms`, 5 s) + 9 s (the keeper's bound,
+  // then 2 s for what is left): for shutdown only.
   void stop(int grace_ms);
 
   // The state, since when (ms since the epoch), and the memory of the
@@ -77,6 +78,7 @@ class Supervisor final : public reactor::Pollable {
   void enter(State s);
   void end_strays();
   void forward_lines(bool flush_all);
+  void end_output();
   static void on_alarm(void* self);
   static void on_idle_check(void* self);
 
@@ -89,7 +91,10 @@ class Supervisor final : public reactor::Pollable {
   int out_fd_ = -1;
   int64_t started_ms_ = 0, ready_ms_ = 0, backoff_ms_ = 1000;
   bool again_ = false;        // asked for while stopping: start once stopped
-  bool strays_ = false;       // a keeper was killed: what it kept is portico's to end
+  bool strays_ = false;       // a keeper ended: what may be left below is portico's to end
+  static constexpr size_t kMaxInherited = 16;
+  pid_t inherited_[kMaxInherited];  // portico's children from before it started one: never ended
+  size_t n_inherited_ = 0;
   reactor::Alarm alarm_, idle_alarm_;
   Tree tree_;
   Tree::Usage usage_;

@@ -86,60 +86,63 @@ pid_t parent_of(pid_t pid) {
   return read_proc(path, buf, sizeof buf) > 0 ? parse_ppid(buf) : -1;
 }
 
+// Only the processes below are kept, so the table holds what is below
+// however many the box runs.  Each pass reads /proc once and adds the
+// processes whose parent is the root or already in; /proc lists pids in
+// ascending order and a child's pid is most often above its parent's, so
+// the first pass finds nearly all and the second finds nothing new.  A
+// child whose pid wrapped below its parent's joins a pass later.
 bool Tree::scan(pid_t root) {
   n_ = marked_ = 0;
   truncated_ = false;
   root_ = root;
-  int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return false;
-  // getdents64 into a buffer of our own: readdir(3) allocates.
-  alignas(8) char buf[8192];
-  long got;
-  while ((got = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-    for (long off = 0; off < got;) {
-      // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
-      unsigned short reclen;
-      memcpy(&reclen, buf + off + 16, sizeof reclen);
-      const char* name = buf + off + 19;
-      off += reclen;
-      pid_t pid;
-      if (!parse_pid(name, &pid)) continue;
-      pid_t ppid = parent_of(pid);
-      if (ppid < 0) continue;  // gone meanwhile
-      if (n_ == kMax) {
-        truncated_ = true;
-        continue;
+  bool added = true;
+  for (size_t pass = 0; added && pass < kMaxPasses; pass++) {
+    added = false;
+    int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return false;
+    // getdents64 into a buffer of our own: readdir(3) allocates.
+    alignas(8) char buf[8192];
+    long got;
+    while ((got = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+      for (long off = 0; off < got;) {
+        // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+        unsigned short reclen;
+        memcpy(&reclen, buf + off + 16, sizeof reclen);
+        const char* name = buf + off + 19;
+        off += reclen;
+        pid_t pid;
+        if (!parse_pid(name, &pid) || pid == root || in(pid)) continue;
+        pid_t ppid = parent_of(pid);
+        if (ppid < 0 || (ppid != root && !in(ppid))) continue;  // gone meanwhile, or not below
+        if (n_ == kMax) {
+          truncated_ = true;
+          continue;
+        }
+        e_[n_++] = Entry{pid, ppid, true};
+        added = true;
       }
-      e_[n_++] = Entry{pid, ppid, false};
     }
+    close(dir);
+    if (got < 0) return false;
   }
-  close(dir);
-  if (got < 0) return false;
+  marked_ = n_;
   std::sort(e_, e_ + n_, [](const Entry& a, const Entry& b) { return a.pid < b.pid; });
-  mark(root);
   return true;
+}
+
+// While scanning the table is in /proc's order, not sorted: a linear look.
+// It holds only what is below the root, a few dozen processes.
+bool Tree::in(pid_t pid) const {
+  for (size_t i = 0; i < n_; i++) {
+    if (e_[i].pid == pid) return true;
+  }
+  return false;
 }
 
 const Tree::Entry* Tree::find(pid_t pid) const {
   const Entry* e = std::lower_bound(e_, e_ + n_, pid, [](const Entry& x, pid_t p) { return x.pid < p; });
   return e != e_ + n_ && e->pid == pid ? e : nullptr;
-}
-
-// Marks what is below `top`: one pass per generation, each process joining
-// when its parent is `top` or has joined.
-void Tree::mark(pid_t top) {
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (size_t i = 0; i < n_; i++) {
-      Entry& e = e_[i];
-      if (e.marked) continue;
-      const Entry* parent = find(e.ppid);
-      if (e.ppid != top && (parent == nullptr || !parent->marked)) continue;
-      e.marked = true;
-      marked_++;
-      changed = true;
-    }
-  }
 }
 
 // Unmarks `sub`, then whatever lost its marked parent, a generation a pass.
@@ -156,6 +159,14 @@ void Tree::spare(pid_t sub) {
       changed = true;
     }
   }
+}
+
+size_t Tree::children_of(pid_t parent, pid_t* out, size_t cap) const {
+  size_t k = 0;
+  for (size_t i = 0; i < n_ && k < cap; i++) {
+    if (e_[i].ppid == parent) out[k++] = e_[i].pid;
+  }
+  return k;
 }
 
 size_t Tree::signal(int sig) const {
@@ -203,7 +214,7 @@ Tree::Usage Tree::usage(pid_t also) const {
   return u;
 }
 
-bool end_all_below_self(int bound_ms) {
+bool end_all_below_self(int bound_ms, const pid_t* spare, size_t n_spare) {
   static Tree tree;  // 48 KiB: not on the stack of whoever calls at its end
   pid_t self = getpid();
   int64_t deadline = mono_ms() + bound_ms;
@@ -214,7 +225,11 @@ bool end_all_below_self(int bound_ms) {
     pid_t r;
     while ((r = waitpid(-1, nullptr, WNOHANG)) > 0) {}
     if (r < 0 && errno == ECHILD) return true;
-    if (tree.scan(self)) tree.signal(SIGKILL);
+    if (tree.scan(self)) {
+      for (size_t i = 0; i < n_spare; i++) tree.spare(spare[i]);
+      if (tree.below() == 0) return true;  // what is left is spared
+      tree.signal(SIGKILL);
+    }
     int64_t left = deadline - mono_ms();
     if (left <= 0) return false;
     // Woken by the next death, or after at most 50 ms to look again.

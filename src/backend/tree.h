@@ -8,8 +8,8 @@
 // died; portico and its keeper are subreapers (prctl(2)), so an orphan
 // below them is given to them, not to init, and stays below.
 //
-// A Tree is a snapshot: pids and parent pids from /proc/[pid]/stat, in a
-// fixed table (no allocation: it is used in a forked child of a threaded
+// A Tree is a snapshot: pids and parent pids from /proc/[pid]/stat of the
+// processes below, in a fixed table (no allocation: it is used in a forked child of a threaded
 // process, where only system calls are safe).  A pid read from it may have
 // been reused since; signal() therefore opens a pidfd and checks the parent
 // again before it signals, so only a process still below is ever hit.
@@ -23,10 +23,11 @@ namespace backend {
 
 class Tree {
  public:
-  static constexpr size_t kMax = 4096;   // processes on the box that are looked at
+  static constexpr size_t kMax = 4096;       // processes below that are followed
+  static constexpr size_t kMaxPasses = 64;   // reads of /proc a scan makes at most
 
-  // Reads /proc and marks the processes below `root` (not `root`).  False
-  // when /proc cannot be read.  truncated(): the box has more than kMax.
+  // Reads /proc for the processes below `root` (not `root`), all marked.
+  // False when /proc cannot be read.  truncated(): more than kMax are.
   bool scan(pid_t root);
   // Unmarks `sub` and what is below it (a subtree that is someone else's).
   void spare(pid_t sub);
@@ -36,6 +37,8 @@ class Tree {
     return e != nullptr && e->marked;
   }
   bool truncated() const { return truncated_; }
+  // Up to `cap` pids whose parent is `parent`, into `out`; how many.
+  size_t children_of(pid_t parent, pid_t* out, size_t cap) const;
   // Sends `sig` to every marked process still below; returns how many.
   size_t signal(int sig) const;
 
@@ -52,7 +55,7 @@ class Tree {
     pid_t pid, ppid;
     bool marked;
   };
-  void mark(pid_t top);
+  bool in(pid_t pid) const;
   const Entry* find(pid_t pid) const;
 
   Entry e_[kMax];
@@ -64,12 +67,12 @@ class Tree {
 // The parent of `pid` from /proc/[pid]/stat; -1 when it is gone.
 pid_t parent_of(pid_t pid);
 
-// Kills every process below the caller (SIGKILL, again for any that appear
-// meanwhile) and reaps the caller's children, until it has none or
-// `bound_ms` has passed.  For a subreaper, no children means nothing is
-// left below: true then; false when some would not die (stuck in the
-// kernel).  SIGCHLD must be blocked.  Blocks: for a keeper's end and
-// portico's shutdown.
-bool end_all_below_self(int bound_ms);
+// Kills every process below the caller but the `spare` subtrees (SIGKILL,
+// again for any that appear meanwhile) and reaps the caller's children,
+// until none is left but those or `bound_ms` has passed.  For a subreaper,
+// none left below means none left at all: true then; false when some would
+// not die (stuck in the kernel).  SIGCHLD must be blocked.  Blocks: for a
+// keeper's end and portico's shutdown.
+bool end_all_below_self(int bound_ms, const pid_t* spare = nullptr, size_t n_spare = 0);
 
 }  // namespace backend

@@ -35,8 +35,15 @@ Flow Handler::forward(Conn& c, ConnState& s) {
     size_t len = c.in_len() < before + room ? c.in_len() : before + room;
     Parser::Event ev = s.parser.execute(buf, len);
     if (ev == Parser::Event::Error) {
-      c.close(s.parser.error_reason());  // mid-exchange: no answer can be given any more
-      return Flow::Closed;
+      // Mid-body: the client hears why, unless part of an answer is out.
+      bool untouched = s.answerer->abandon(c);
+      s.answerer = nullptr;
+      s.phase = Phase::Body;  // nothing after this is read as a request
+      if (!untouched || c.out_pending()) {
+        c.close(s.parser.error_reason());
+        return Flow::Closed;
+      }
+      return refuse(c, s, nullptr, s.parser.error_status(), s.parser.error_reason());
     }
     size_t n = s.parser.pos() - before;
     bool done = ev == Parser::Event::Done;
@@ -61,10 +68,12 @@ Flow Handler::finish(Conn& c) {
   ConnState& s = state_of(c);
   c.unlink();
   s.answerer = nullptr;
-  // An answer that came before the whole request body leaves bytes whose
-  // framing nobody will read: the connection cannot go on.
-  if (s.phase != Phase::Await) s.close_after = true;
-  s.phase = c.in_len() > 0 ? Phase::Head : Phase::Idle;
+  // An answer that came before the whole request body: the connection
+  // cannot go on, and what is left of the body is only read away (Body),
+  // never as a request that would get an answer of its own.
+  bool early = s.phase != Phase::Await;
+  if (early) s.close_after = true;
+  s.phase = early ? Phase::Body : c.in_len() > 0 ? Phase::Head : Phase::Idle;
   Flow f = flush(c, s);
   if (f != Flow::Keep || c.out_pending()) return f;
   c.want(EPOLLIN);

@@ -272,8 +272,6 @@ Flow Handler::answer(Conn& c, ConnState& s, Request& req, bool body_read) {
 // Answers with the error renderer and ends the connection: after a parse
 // error the framing of whatever follows is unknown.
 Flow Handler::fail(Conn& c, ConnState& s, int status, const char* why) {
-  base::logf(base::Level::Debug, "conn %llu %.*s: %d: %s", static_cast<unsigned long long>(c.id()),
-             static_cast<int>(c.peer().size()), c.peer().data(), status, why);
   // Mid-answer, or answered already (the body after it is what failed):
   // a second answer would be read as the next request's.
   if (c.out_pending() || s.phase == Phase::Body || elsewhere(s.phase)) {
@@ -286,9 +284,18 @@ Flow Handler::fail(Conn& c, ConnState& s, int status, const char* why) {
   partial.head = &h;
   partial.table = s.parser.table();
   if (c.in() == nullptr || s.parser.table() == nullptr) partial.head = nullptr;
+  return refuse(c, s, partial.head != nullptr ? &partial : nullptr, status, why);
+}
+
+// The error page, and the connection ends once it has left (lingering, so
+// that unread bytes behind it do not turn the close into a reset that
+// destroys the page before the client reads it).
+Flow Handler::refuse(Conn& c, ConnState& s, const Request* req, int status, const char* why) {
+  base::logf(base::Level::Debug, "conn %llu %.*s: %d: %s", static_cast<unsigned long long>(c.id()),
+             static_cast<int>(c.peer().size()), c.peer().data(), status, why);
   s.close_after = true;
   Response resp(c, c.loop().clock(), false, false);
-  render_error(partial.head != nullptr ? &partial : nullptr, resp, site_, status, why);
+  render_error(req, resp, site_, status, why);
   return flush(c, s);
 }
 

@@ -121,6 +121,7 @@ class Handler final : public reactor::Handler {
   reactor::Flow forward(reactor::Conn& c, ConnState& s);
   reactor::Flow hold(reactor::Conn& c, ConnState& s, bool whole);
   reactor::Flow fail(reactor::Conn& c, ConnState& s, int status, const char* why);
+  reactor::Flow refuse(reactor::Conn& c, ConnState& s, const Request* req, int status, const char* why);
   reactor::Flow flush(reactor::Conn& c, ConnState& s);
   reactor::Flow linger(reactor::Conn& c, ConnState& s);
   void set_table(reactor::Conn& c, ConnState& s);

@@ -29,6 +29,10 @@ class Answerer {
   virtual void take_body(reactor::Conn& client, const char* p, size_t n, bool done) = 0;
   // The client took all the output written for it: more can come.
   virtual void on_drained(reactor::Conn& client) = 0;
+  // The request body failed to parse: the exchange ends here, and this
+  // side lets go of the client.  True when none of its answer has been
+  // written for the client, which then hears the error instead.
+  virtual bool abandon(reactor::Conn& client) = 0;
 
  protected:
   ~Answerer() = default;

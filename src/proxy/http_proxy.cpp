@@ -206,6 +206,15 @@ void HttpProxy::on_drained(Conn& client) {
   (void)pump(*u, e);  // bytes may be waiting in u's input
 }
 
+bool HttpProxy::abandon(Conn& client) {
+  Conn* u = client.partner();
+  if (u == nullptr) return false;  // its answer, an error, was given already
+  bool untouched = !upstream_of(*u).head_sent;
+  u->unlink();  // the client is answered by the caller, not by the close
+  u->close("the request body was refused");
+  return untouched;
+}
+
 void HttpProxy::on_unlinked(Conn& u) { u.close("client went away"); }
 
 Flow HttpProxy::on_writable(Conn& u) {

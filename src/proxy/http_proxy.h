@@ -45,6 +45,7 @@ class HttpProxy final : public reactor::Handler, public http::Answerer {
   size_t body_room(reactor::Conn& client) override;
   void take_body(reactor::Conn& client, const char* p, size_t n, bool done) override;
   void on_drained(reactor::Conn& client) override;
+  bool abandon(reactor::Conn& client) override;
 
   reactor::Flow on_readable(reactor::Conn& u) override;
   reactor::Flow on_writable(reactor::Conn& u) override;

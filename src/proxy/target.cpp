@@ -85,9 +85,11 @@ const Target* Ports::get(uint16_t port) {
     t = std::make_unique<Target>();
     std::string why;
     t->parse("127.0.0.1:" + std::to_string(port), &why);
+    t->use = use;
     t->who = "the app on port " + std::to_string(port);
     t->fallback = std::make_unique<Target>();
     t->fallback->parse("[::1]:" + std::to_string(port), &why);
+    t->fallback->use = use;
   }
   return t.get();
 }

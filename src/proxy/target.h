@@ -41,6 +41,10 @@ struct Target {
 class Ports {
  public:
   const Target* get(uint16_t port);
+  // What the exchanges and tunnels to the box's apps count in: the VS Code
+  // server's use when portico runs it, since a dev server started in one of
+  // its terminals dies with it (--vscode-idle-timeout).
+  reactor::Use* use = nullptr;
 
  private:
   std::unordered_map<uint16_t, std::unique_ptr<Target>> made_;

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/writer.h"
 #include "routes/form.h"
+#include "routes/login.h"
 
 namespace routes {
 bool is_healthz(std::string_view path) { return path == "/healthz" || path == "/healthz/"; }
@@ -82,7 +83,9 @@ Outcome health(const Health& h, Exchange& ex) {
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
   char body[320];
   size_t n = health_json(h.heart, false, body, sizeof body);
-  if (n > 0 && h.vscode != nullptr && verbose(ex.req.query)) n = add_vscode(*h.vscode, body, n, sizeof body);
+  if (n > 0 && h.vscode != nullptr && verbose(ex.req.query) && h.login != nullptr && h.login->authenticated(ex.req)) {
+    n = add_vscode(*h.vscode, body, n, sizeof body);
+  }
   ex.resp.begin(200);
   ex.resp.header("Cache-Control", "no-store");
   ex.resp.send("application/json", std::string_view(body, n));

@@ -57,9 +57,14 @@ class Heart {
 // "restarting"|"stopping","since":ms,"processes":N,"rssKiB":N,"pssKiB":N}
 // (the memory of its keeper and everything below; read at most once a
 // second, so a flood of these costs no more than one /proc walk a second).
+struct Login;
+
 struct Health {
   const Heart& heart;
   backend::Supervisor* vscode = nullptr;   // nullptr: portico runs none
+  // ?verbose tells when someone last used VS Code and what runs there: for
+  // a logged-in request only (all of them with --auth none).
+  const Login* login = nullptr;
 };
 Outcome health(const Health& h, Exchange& ex);
 

@@ -96,6 +96,20 @@ class Portico:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
+    def keeper(self):
+        """portico's one child while the VS Code server runs: its keeper."""
+        kids = children(self.proc.pid)
+        check(len(kids) == 1, "portico's children: %r" % kids)
+        with open("/proc/%d/comm" % kids[0]) as f:
+            check(f.read().strip() == "portico-keeper", "its child is the keeper")
+        return kids[0]
+
+    def vscode_server(self):
+        """The VS Code server: the keeper's one child."""
+        kids = children(self.keeper())
+        check(len(kids) == 1, "the keeper's children: %r" % kids)
+        return kids[0]
+
     def wait(self, timeout=15):
         try:
             return self.proc.wait(timeout=timeout)
@@ -125,6 +139,11 @@ class Portico:
 
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
+
+
+def children(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True).stdout
+    return [int(k) for k in out.split()]
 
 
 def home_env(home):

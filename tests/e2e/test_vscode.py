@@ -6,6 +6,7 @@ the server killed mid-session: a clear 503 or 502, and back after the
 restart."""
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -24,9 +25,10 @@ SETTINGS = {
 }
 
 
-def start(*extra):
-    check(os.path.exists(SERVER), "no VS Code server at %s (make check installs it)" % SERVER)
-    d = tempfile.mkdtemp(prefix="portico-vscode-test-")
+def workspace(prefix="portico-vscode-test-"):
+    """A directory with the user data (SETTINGS) in ud/ and a folder to open,
+    sample/, holding hello.txt and second.txt; (directory, folder)."""
+    d = tempfile.mkdtemp(prefix=prefix)
     folder = os.path.join(d, "sample")
     os.makedirs(os.path.join(d, "ud", "User"))
     os.makedirs(folder)
@@ -35,6 +37,12 @@ def start(*extra):
             f.write("from portico %s\n" % name)
     with open(os.path.join(d, "ud", "User", "settings.json"), "w") as f:
         json.dump(SETTINGS, f)
+    return d, folder
+
+
+def start(*extra):
+    check(os.path.exists(SERVER), "no VS Code server at %s (make check installs it)" % SERVER)
+    d, folder = workspace()
     p = Portico("--vscode-server", SERVER, "--user-data-dir", os.path.join(d, "ud"), "--extensions-dir",
                 os.path.join(d, "ext"), "--vscode-option", "disable-workspace-trust", *extra, folder,
                 auth=True, env={"PASSWORD": "vscode-pw", "EXTENSIONS_GALLERY": "{}"})
@@ -46,25 +54,47 @@ def cut_connections(port):
                    capture_output=True, check=True)
 
 
-def browser_session(p, folder, shot, scheme="http"):
-    url = "%s://127.0.0.1:%d/" % (scheme, p.port)
-    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser/workbench.cjs"), url, "vscode-pw",
-                             folder, shot], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+def paused_script(script, args, ready, between, timeout):
+    """node tests/browser/SCRIPT ARGS: when it prints `ready` and waits, runs
+    between(), then lets it go on.  (exit status, its JSON report, stderr)."""
+    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser", script), *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "NODE_PATH": os.path.join(ROOT, "tests/browser/node_modules")})
     try:
         line = node.stdout.readline()
-        if line.strip() != b"CUT":
+        if line.strip() != ready:
             out, err = node.communicate(timeout=60)
-            raise Fail("the workbench did not get ready: %r %r" % (line + out, err[-1500:]))
-        cut_connections(p.port)
+            raise Fail("%s did not get to %s: %r %r" % (script, ready, line + out, err[-1500:]))
+        between()
         node.stdin.write(b"GO\n")
         node.stdin.flush()
-        out, err = node.communicate(timeout=150)
+        out, err = node.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        node.kill()
-        raise Fail("the browser check hung")
-    report = json.loads(out.strip().splitlines()[-1])
-    check(node.returncode == 0, "browser check failed: %s\n%s" % (report, err[-1500:]))
+        raise Fail("%s hung" % script)
+    finally:
+        if node.poll() is None:
+            node.kill()
+            node.wait()
+    return node.returncode, json.loads(out.strip().splitlines()[-1]), err
+
+
+def login_cookie(p, password="vscode-pw"):
+    rc, out, _ = curl("-si", "--data-urlencode", "password=" + password, p.url("/login"))
+    m = re.search(rb"\r\nSet-Cookie: (code-server-session=[^;]+)", out)
+    check(m, "no session from the login: %r" % out[:400])
+    return m.group(1).decode()
+
+
+def vscode_health(p, cookie):
+    """What /healthz?verbose says of the VS Code server (for a logged-in request)."""
+    return json.loads(curl("-s", "-H", "Cookie: " + cookie, p.url("/healthz?verbose"))[1])["vscode"]
+
+
+def browser_session(p, folder, shot, scheme="http"):
+    url = "%s://127.0.0.1:%d/" % (scheme, p.port)
+    rc, report, err = paused_script("workbench.cjs", [url, "vscode-pw", folder, shot], b"CUT",
+                                    lambda: cut_connections(p.port), 150)
+    check(rc == 0, "browser check failed: %s\n%s" % (report, err[-1500:]))
     check(len(report["sockets"]) >= 4, "no reconnection seen: %s" % report["sockets"])
     return report
 
@@ -125,15 +155,9 @@ def below(pid):
 
 def case_idle_stop_ends_every_process_and_a_new_tab_gets_a_working_workbench():
     p, folder = start("--vscode-idle-timeout", "5")
-    node = subprocess.Popen(["node", os.path.join(ROOT, "tests/browser/idle.cjs"), p.url("/"), "vscode-pw", folder,
-                             os.path.join(ROOT, "build/test-logs/workbench-idle.png")], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "NODE_PATH": os.path.join(ROOT, "tests/browser/node_modules")})
-    try:
-        line = node.stdout.readline()
-        if line.strip() != b"CLOSED":
-            out, err = node.communicate(timeout=60)
-            raise Fail("the first session did not finish: %r %r" % (line + out, err[-1500:]))
+    cookie = login_cookie(p)
+
+    def tab_closed():
         tree = below(p.proc.pid)
         sleeps = subprocess.run(["pgrep", "-f", "^sleep 100[01]$"], capture_output=True).stdout.split()
         check(len(sleeps) == 2 and all(int(s) in tree for s in sleeps), "the terminal's sleeps: %r" % sleeps)
@@ -142,19 +166,15 @@ def case_idle_stop_ends_every_process_and_a_new_tab_gets_a_working_workbench():
             check(time.monotonic() < deadline, "still below portico: %r" % sorted(below(p.proc.pid)))
             time.sleep(0.2)
         check(not any(os.path.exists("/proc/%d" % pid) for pid in tree), "a process of the old tree is left")
-        rc, out, _ = curl("-s", p.url("/healthz?verbose"))
-        v = json.loads(out)["vscode"]
+        v = vscode_health(p, cookie)
         check(v["state"] == "stopped" and v["processes"] == 0, v)
-        node.stdin.write(b"GO\n")
-        node.stdin.flush()
-        out, err = node.communicate(timeout=200)
-    except subprocess.TimeoutExpired:
-        node.kill()
-        raise Fail("the browser check hung")
+    try:
+        rc, report, err = paused_script("idle.cjs", [p.url("/"), "vscode-pw", folder,
+                                                     os.path.join(ROOT, "build/test-logs/workbench-idle.png")],
+                                        b"CLOSED", tab_closed, 200)
     finally:
         err_log = p.stop(timeout=30)
-    report = json.loads(out.strip().splitlines()[-1])
-    check(node.returncode == 0, "browser check failed: %s\n%s" % (report, err[-1500:]))
+    check(rc == 0, "browser check failed: %s\n%s" % (report, err[-1500:]))
     check(b"vscode: stopping: unused for" in err_log and err_log.count(b"vscode: ready after") == 2, err_log[-1500:])
     print("reopened in %d ms" % report["reopen_ms"])
 
@@ -162,11 +182,7 @@ def case_idle_stop_ends_every_process_and_a_new_tab_gets_a_working_workbench():
 def case_server_killed_mid_session():
     p, folder = start()
     try:
-        cookie = None
-        rc, out, _ = curl("-si", "--data-urlencode", "password=vscode-pw", p.url("/login"))
-        for line in out.split(b"\r\n"):
-            if line.lower().startswith(b"set-cookie:"):
-                cookie = line.split(b":", 1)[1].split(b";")[0].strip().decode()
+        cookie = login_cookie(p)
         # With the folder named: a bare / is sent there first (code-server's last opened folder).
         status = lambda: curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Cookie: " + cookie,
                               p.url("/?folder=" + folder))[1]
@@ -175,9 +191,7 @@ def case_server_killed_mid_session():
         while status() != b"200":
             check(time.monotonic() < deadline, "the server never came up")
             time.sleep(0.2)
-        keeper = int(subprocess.run(["pgrep", "-P", str(p.proc.pid)], capture_output=True).stdout.split()[0])
-        pid = int(subprocess.run(["pgrep", "-P", str(keeper)], capture_output=True).stdout.split()[0])  # the server
-        os.kill(pid, signal.SIGKILL)
+        os.kill(p.vscode_server(), signal.SIGKILL)
         time.sleep(0.3)
         during = status()
         check(during in (b"502", b"503"), "after the kill: %r" % during)

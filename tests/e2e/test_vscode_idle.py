@@ -8,9 +8,9 @@ portico and a shutdown leave none of it running.  /healthz?verbose tells
 the state and the memory, after code-server's two fields."""
 import json
 import os
+import re
 import signal
 import socket
-import subprocess
 import tempfile
 import time
 
@@ -77,6 +77,13 @@ def tunnel(p):
     return s
 
 
+def pipes(pid):
+    """The pipes the process holds beyond its stdio: portico's, the keeper's
+    output while one runs (and the readiness pipe, just after the start)."""
+    fds = "/proc/%d/fd" % pid
+    return sorted(f for f in os.listdir(fds) if int(f) > 2 and os.readlink(os.path.join(fds, f)).startswith("pipe:"))
+
+
 def case_idle_stops_the_whole_tree_an_open_tunnel_is_use_and_the_next_request_starts_it():
     p, d = start("--vscode-idle-timeout", "2", "--log", "debug")
     try:
@@ -101,10 +108,12 @@ def case_idle_stops_the_whole_tree_an_open_tunnel_is_use_and_the_next_request_st
         check(took >= 1.5, "stopped %.1f s after the close, before the timeout" % took)
         for pid in gen:
             check(not alive(pid), "pid %d survived the idle stop" % pid)
+        check(pipes(p.proc.pid) == [], "the stopped server's output pipe is still open: %r" % pipes(p.proc.pid))
         check(healthz(p)["status"] == "alive", "/healthz unaffected")
         served(p)  # the next request starts it again
         gens = generations(d)
         check(len(gens) == 2 and gens[1][0] != gen[0], gens)
+        check(len(pipes(p.proc.pid)) == 1, "one output pipe, the new server's: %r" % pipes(p.proc.pid))
     finally:
         err = p.stop(timeout=30)
     check(b"vscode: stopping: unused for" in err and b"vscode: stopped; the next request starts it" in err, err[-1500:])
@@ -115,12 +124,54 @@ def case_idle_stops_the_whole_tree_an_open_tunnel_is_use_and_the_next_request_st
             check(not alive(pid), "pid %d survived portico's shutdown" % pid)
 
 
-def keeper_of(p):
-    kids = subprocess.run(["pgrep", "-P", str(p.proc.pid)], capture_output=True).stdout.split()
-    check(len(kids) == 1, "portico's children: %r" % kids)
-    with open("/proc/%s/comm" % kids[0].decode()) as f:
-        check(f.read().strip() == "portico-keeper", "its child is the keeper")
-    return int(kids[0])
+def case_the_box_apps_reached_through_the_port_proxy_are_use_too():
+    """A dev server started in a VS Code terminal dies with the server: while
+    an exchange to it is open, the server is not idle."""
+    app = socket.socket()
+    app.bind(("127.0.0.1", 0))
+    app.listen(1)
+    app.settimeout(10)
+    p, d = start("--vscode-idle-timeout", "2")
+    try:
+        served(p)
+        c = p.connect(timeout=10)
+        c.sendall(b"GET /proxy/%d/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % app.getsockname()[1])
+        a, _ = app.accept()
+        got = b""
+        while b"\r\n\r\n" not in got:
+            chunk = a.recv(4096)
+            check(chunk, "the app's request was cut: %r" % got)
+            got += chunk
+        time.sleep(4)  # twice the timeout with the app's answer pending: the condition is that nothing happens
+        check(healthz(p)["vscode"]["state"] == "ready", "stopped while one of the box's apps was in use")
+        a.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        a.close()
+        answer = b""
+        while not answer.endswith(b"ok"):
+            chunk = c.recv(4096)
+            check(chunk, "no answer: %r" % answer)
+            answer += chunk
+        check(answer.startswith(b"HTTP/1.1 200 "), answer[:200])
+        c.close()
+        until("stopped once the app's exchange ended", lambda: healthz(p)["vscode"]["state"] == "stopped", 15)
+    finally:
+        p.stop(timeout=30)
+        app.close()
+
+
+def case_verbose_health_is_for_a_logged_in_request():
+    d = tempfile.mkdtemp(prefix="portico-idle-test-")
+    p = Portico("--vscode-server", STAND_IN, "--user-data-dir", os.path.join(d, "ud"), auth=True,
+                env={"STAND_IN_DIR": d, "PASSWORD": "pw"})
+    try:
+        check(list(healthz(p)) == ["status", "lastHeartbeat"], "verbose for anyone")
+        rc, out, _ = curl("-si", "--data-urlencode", "password=pw", p.url("/login"))
+        cookie = re.search(rb"Set-Cookie: (code-server-session=[^;]+)", out)
+        check(cookie, out[:400])
+        rc, out, _ = curl("-s", "-H", "Cookie: " + cookie.group(1).decode(), p.url("/healthz?verbose"))
+        check(list(json.loads(out)) == ["status", "lastHeartbeat", "vscode"], out)
+    finally:
+        p.stop(timeout=30)
 
 
 def case_a_killed_keeper_leaves_nothing_running_and_the_server_comes_back():
@@ -128,7 +179,7 @@ def case_a_killed_keeper_leaves_nothing_running_and_the_server_comes_back():
     try:
         served(p)
         gen = generations(d)[0]
-        os.kill(keeper_of(p), signal.SIGKILL)
+        os.kill(p.keeper(), signal.SIGKILL)
         until("what the keeper kept ended", lambda: not any(alive(pid) for pid in gen), 10)
         until("the server back", lambda: len(generations(d)) == 2, 30)
         served(p)
@@ -158,7 +209,7 @@ def case_portico_killed_with_sigkill_leaves_nothing_running():
     try:
         served(p)
         gen = generations(d)[0]
-        keeper = keeper_of(p)
+        keeper = p.keeper()
     finally:
         p.proc.kill()
         p.proc.wait()

@@ -180,7 +180,10 @@ TEST_CASE("keeper killed: its tree comes to the subreaper above, which ends all 
   }
   backend::Tree t;
   REQUIRE(t.scan(r.keeper));
-  CHECK(t.signal(0) == t.below());
+  for (pid_t p : r.left) CHECK(t.has(p));
+  // The server and the three it left at least (the shells between a daemon
+  // and the server may still be exiting: those are gone, not signalled).
+  CHECK(t.signal(0) >= 4);
   REQUIRE(t.scan(getpid()));
   CHECK(t.has(r.keeper));
   t.spare(r.keeper);

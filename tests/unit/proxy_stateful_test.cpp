@@ -177,7 +177,10 @@ TEST_CASE("trailers split across reads end the exchange and touch no other conne
   r.turns(2);
   put(c, std::string(3000, 't') + "\r\n\r\n");
   std::string got = to_eof(r, c);
-  CHECK(got.find("200") == std::string::npos);
+  CHECK_MESSAGE(got.find("HTTP/1.1 400 ") == 0, got.substr(0, 200));  // no answer of the app's was out
+  CHECK(got.find("trailer fields in a request") != std::string::npos);
+  CHECK(got.find("HTTP/1.1", 1) == std::string::npos);
+  CHECK(take(b).find("X-T") == std::string::npos);  // never forwarded: it was not parsed
   put(other, "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
   std::string answers = to_eof(r, other);
   CHECK_MESSAGE(answers.find("HTTP/1.1 200 OK") == 0, answers);
@@ -185,6 +188,43 @@ TEST_CASE("trailers split across reads end the exchange and touch no other conne
   ::close(b);
   ::close(other);
   all_closed(r, c);
+}
+
+TEST_CASE("a body refused mid-exchange: the error page if none of the app's answer was out, else only the close") {
+  const std::string head = "POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int phase = 0; phase < 3; phase++) {
+    CAPTURE(phase);
+    rig::Rig r;
+    int c = r.client();
+    int b = -1;
+    if (phase == 0) {  // refused in the read that brought the head: the backend may not be connected yet
+      put(c, head + "zz\r\n");
+      b = r.accept_backend();
+    } else {
+      put(c, head + "5\r\nhello\r\n");
+      b = r.accept_backend();
+      CHECK(read_n(r, b, head.size()).find("hello") != std::string::npos);
+      if (phase == 2) {  // the app answers before the body ends, and not all of it yet
+        put(b, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+        std::string early = read_n(r, c, 3);
+        CHECK_MESSAGE(early.find("HTTP/1.1 200 OK") == 0, early);
+      }
+      CHECK(r.use.open == 1);
+      put(c, "5\r\nhelloXX");  // no CRLF after the chunk
+    }
+    std::string got = to_eof(r, c);
+    if (phase < 2) {
+      CHECK_MESSAGE(got.find("HTTP/1.1 400 ") == 0, got.substr(0, 200));
+      CHECK(got.find("HTTP/1.1", 1) == std::string::npos);
+    } else {
+      CHECK_MESSAGE(got.find("HTTP/1.1") == std::string::npos, got);  // the rest of the app's answer ends with the close
+    }
+    bool eof = false;
+    r.until([&] { return (void)take(b, &eof), eof; });
+    CHECK_MESSAGE(eof, "the backend's connection was left open");
+    ::close(b);
+    all_closed(r, c);
+  }
 }
 
 TEST_CASE("a tunnel ends both ways whichever side closes, at every phase") {
