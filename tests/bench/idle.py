@@ -49,7 +49,7 @@ def session(url, folder, settled):
     """idle.cjs against url; settled() runs while the tab is closed and
     stores the idle memory.  (memory KiB, reopen ms)."""
     memory = []
-    rc, report, err = paused_script("idle.cjs", [url, PW, folder, "/dev/null"], b"CLOSED",
+    rc, report, err = paused_script("idle.cjs", [url, PW, folder, os.path.join(folder, "..", "idle.png")], b"CLOSED",
                                     lambda: memory.append(settled()), 200)
     if rc != 0:
         raise SystemExit("idle.py: the session failed: %s %r" % (report, err[-800:]))
