@@ -16,7 +16,7 @@
 #include "routes/assets.h"
 #include "routes/code_server.h"
 #include "routes/files.h"
-#include "routes/https.h"
+
 #include "routes/port_proxy.h"
 #include "routes/vscode.h"
 #include "sys/addresses.h"
@@ -309,7 +309,8 @@ int Server::build_routes() {
     last_opened_.clock = &loop_.clock();
   }
 
-  bool ok = chain_.use<routes::https_redirect>("https", tls_on_) &&
+  // The CA page answers over plain HTTP too, before the redirect to https.
+  bool ok = chain_.use<routes::ca_page>("ca", ca_page_) && chain_.use<routes::https_redirect>("https", https_) &&
             chain_.use<routes::well_known>("well-known", static_) &&
             chain_.use<routes::port_proxy>("port-proxy", port_proxy_) &&
             chain_.use<routes::code_server_static>("code-server-static", code_server_) &&
@@ -446,10 +447,7 @@ void Server::on_signal(int signo) {
     return;
   }
   if (signo == SIGHUP) {
-    std::string why;
-    if (!tls_on_) logf(Level::Info, "SIGHUP: nothing to reload");
-    else if (tls_.reload(tls_cert_, tls_key_, &why)) log_certificate("SIGHUP: reloaded");
-    else logf(Level::Error, "SIGHUP: %s; keeping the certificate in use", why.c_str());
+    reload_tls();
     return;
   }
   if (draining_) {

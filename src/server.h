@@ -28,6 +28,7 @@
 #include "routes/chain.h"
 #include "routes/code_server.h"
 #include "routes/heart.h"
+#include "routes/https.h"
 #include "routes/last_opened.h"
 #include "routes/login.h"
 #include "routes/port_proxy.h"
@@ -69,6 +70,8 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   void collect_checks();
   int load_tls();  // at start: the certificate (made if need be); FirstByte decides per connection
   void log_certificate(const char* what);
+  bool issue_certificate();
+  void reload_tls();
   int start_vscode();
   int open_vscode_files();
   int load_login_text();
@@ -118,6 +121,9 @@ class Server final : public reactor::AcceptHandler, public reactor::SignalHandle
   bool tls_on_ = false;
   FirstByte first_byte_{tls_, http_};   // with TLS on, every connection's first handler
   std::string tls_cert_, tls_key_;   // what SIGHUP reloads
+  std::string_view ca_template_;     // www/ca.html
+  routes::CaPage ca_page_;           // a bare --cert's CA, for the browsers to trust
+  routes::Https https_{&tls_on_, &ca_page_};
   routes::Chain chain_;
   routes::Health health_{heart_};
   routes::HealthSocket health_socket_{heart_};

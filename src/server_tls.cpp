@@ -3,15 +3,77 @@
 // connections get an engine.
 #include "server.h"
 
+#include <arpa/inet.h>
+#include <unistd.h>
+
 #include "base/log.h"
+#include "routes/assets.h"
 #include "sys/addresses.h"
-#include "tls/selfsigned.h"
+#include "tls/local_ca.h"
 
 using base::Level;
 using base::logf;
 
-// --cert FILE --cert-key FILE, or a bare --cert: a self-signed certificate
-// for --cert-host and the addresses this socket answers on.
+namespace {
+
+// "box, box.local, localhost, 192.168.1.5, 127.0.0.1, ::1": for the log and the CA page.
+std::string list(const tls::BoxNames& n) {
+  std::string s;
+  for (const std::string& d : n.dns) s += (s.empty() ? "" : ", ") + d;
+  for (const std::string& a : n.ips) {
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(a.size() == 4 ? AF_INET : AF_INET6, a.data(), text, sizeof text);
+    s += (s.empty() ? "" : ", ") + std::string(text);
+  }
+  return s;
+}
+
+}  // namespace
+
+// A bare --cert: this box's CA and a leaf it signed, for --cert-host, the
+// machine's names and the addresses this socket answers on (made, kept or
+// renewed; at start and on SIGHUP).  False when it cannot be.
+bool Server::issue_certificate() {
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  tls::BoxNames names = tls::box_names(cfg_.cert_host, host, sys::listening_ips(listener_.fd()));
+  tls::Issued is;
+  std::string why;
+  if (!tls::ensure_local_ca(cfg_.data_dir, cfg_.cert_host, names, &is, &why)) {
+    logf(Level::Error, "certificate: %s", why.c_str());
+    return false;
+  }
+  tls_cert_ = is.cert_file, tls_key_ = is.key_file;
+  if (!is.ca_replaced.empty()) {
+    logf(Level::Warn, "not using the CA in %s (%s): kept as %s.old, and a new one made; browsers must trust it again",
+         is.ca_file.c_str(), is.ca_replaced.c_str(), is.ca_file.c_str());
+  }
+  if (!is.replaced.empty()) {
+    logf(Level::Warn, "not using the pair in %s (%s): kept as %s.old, and a new one made", tls_cert_.c_str(),
+         is.replaced.c_str(), tls_cert_.c_str());
+  }
+  if (!is.from_ca) {
+    logf(Level::Info, "using the certificate %s for %s, left by code-server or its user", tls_cert_.c_str(),
+         cfg_.cert_host.c_str());
+    ca_page_ = routes::CaPage{};
+    return true;
+  }
+  char fp[96];
+  tls::fingerprint(is.ca_der, fp);
+  ca_page_.build(ca_template_, is.ca_der, fp, "portico", cfg_.cert_host, list(names));
+  logf(Level::Info, "%s this box's certificate authority %s, SHA-256 fingerprint %s; trust it once from /ca",
+       is.made_ca ? "made" : "using", is.ca_file.c_str(), fp);
+  if (!is.outside.empty()) {
+    tls::BoxNames out{{}, is.outside};
+    logf(Level::Warn, "%s does not cover %s: left out of the certificate (remove the CA's two files for a new CA "
+         "that does; browsers must then trust it again)", is.ca_file.c_str(), list(out).c_str());
+  }
+  logf(Level::Info, "%s the certificate %s for %s", is.made_leaf ? "made" : "using", tls_cert_.c_str(),
+       list(names).c_str());
+  return true;
+}
+
+// --cert FILE --cert-key FILE, or a bare --cert (issue_certificate).
 int Server::load_tls() {
   if (cfg_.cert.empty() && !cfg_.cert_self_signed) return 0;
   std::string why;
@@ -21,19 +83,8 @@ int Server::load_tls() {
       logf(Level::Fatal, "--cert-key needs --cert FILE: a bare --cert makes its own key");
       return config::kExitConfig;
     }
-    bool made;
-    std::string replaced;
-    if (!tls::ensure_self_signed(cfg_.data_dir, cfg_.cert_host, sys::listening_ips(listener_.fd()), &tls_cert_,
-                                 &tls_key_, &made, &replaced, &why)) {
-      logf(Level::Fatal, "self-signed certificate: %s", why.c_str());
-      return config::kExitSystem;
-    }
-    if (!replaced.empty()) {
-      logf(Level::Warn, "not using the pair in %s (%s): kept as %s.old, and a new one made", tls_cert_.c_str(),
-           replaced.c_str(), tls_cert_.c_str());
-    }
-    logf(Level::Info, "%s self-signed certificate %s for %s", made ? "made a" : "using the", tls_cert_.c_str(),
-         cfg_.cert_host.c_str());
+    if (const routes::Asset* a = routes::find_asset("ca.html")) ca_template_ = a->data;
+    if (!issue_certificate()) return config::kExitSystem;
   } else if (cfg_.cert_key.empty()) {
     logf(Level::Fatal, "--cert FILE needs --cert-key FILE");
     return config::kExitConfig;
@@ -45,6 +96,16 @@ int Server::load_tls() {
   tls_on_ = true;
   log_certificate("using");
   return 0;
+}
+
+// SIGHUP: the files again; a bare --cert's are first renewed if they need
+// to be (new addresses, near their end).
+void Server::reload_tls() {
+  std::string why;
+  if (!tls_on_) logf(Level::Info, "SIGHUP: nothing to reload");
+  else if (cfg_.cert_self_signed && !issue_certificate()) logf(Level::Error, "SIGHUP: keeping the certificate in use");
+  else if (tls_.reload(tls_cert_, tls_key_, &why)) log_certificate("SIGHUP: reloaded");
+  else logf(Level::Error, "SIGHUP: %s; keeping the certificate in use", why.c_str());
 }
 
 void Server::log_certificate(const char* what) {

@@ -29,7 +29,7 @@ pinned_version() { awk -v p="${1%%:*}" '$1 == p { print $2 }' "$pins"; }
 stage_packages() {
 	case $1 in
 	build) echo "node-llhttp libbearssl-dev doctest-dev cmd:g++:g++ cmd:make:make" ;;
-	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets cmd:argon2:argon2 cmd:chromium:chromium cmd:node:nodejs cmd:npm:npm cmd:ss:iproute2 cmd:pgrep:procps cmd:testssl:testssl.sh cmd:hexdump:bsdextrautils cmd:openssl:openssl cmd:runsv:runit cmd:s6-svscan:s6 cmd:execlineb:execline cmd:systemd-socket-activate:systemd cmd:useradd:passwd $(stage_packages fuzz)" ;;
+	test)  echo "cmd:curl:curl cmd:mandoc:mandoc cmd:/usr/bin/python3:python3 cmd:nc:netcat-openbsd cmd:taskset:util-linux cmd:prlimit:util-linux deb:python3-websockets cmd:argon2:argon2 cmd:chromium:chromium cmd:node:nodejs cmd:npm:npm cmd:ss:iproute2 cmd:pgrep:procps cmd:testssl:testssl.sh cmd:hexdump:bsdextrautils cmd:openssl:openssl cmd:certutil:libnss3-tools cmd:runsv:runit cmd:s6-svscan:s6 cmd:execlineb:execline cmd:systemd-socket-activate:systemd cmd:useradd:passwd $(stage_packages fuzz)" ;;
 	bench) echo "cmd:argon2:argon2 cmd:/usr/bin/python3:python3 cmd:wrk:wrk cmd:nginx:nginx-light cmd:taskset:util-linux cmd:haproxy:haproxy cmd:g++:g++ cmd:ab:apache2-utils cmd:h2load:nghttp2-client cmd:openssl:openssl" ;;
 	vscode) echo "cmd:node:nodejs cmd:npm:npm cmd:cc:build-essential cmd:python3:python3 cmd:rg:ripgrep cmd:pkg-config:pkg-config cmd:krb5-config:libkrb5-dev cmd:brotli:brotli" ;;
 	# clang's libFuzzer (tests/fuzz); make check runs the harnesses too.

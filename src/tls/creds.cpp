@@ -139,11 +139,11 @@ bool Creds::parse(const std::string& cert_file, const std::string& key_file, std
   return true;
 }
 
-void Creds::fingerprint(char (&out)[96]) const {
+void fingerprint(const void* der, size_t len, char (&out)[96]) {
   unsigned char h[32];
   br_sha256_context c;
   br_sha256_init(&c);
-  br_sha256_update(&c, chain_[0].data, chain_[0].data_len);
+  br_sha256_update(&c, der, len);
   br_sha256_out(&c, h);
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (size_t i = 0; i < sizeof h; i++) {

@@ -13,12 +13,18 @@
 
 #include <bearssl.h>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace tls {
 
 class CredsRef;
+
+// A certificate's SHA-256 as browsers show it: "AB:CD:...", 95 characters
+// and a NUL in `out`.  Users compare it with a browser's warning page.
+void fingerprint(const void* der, size_t len, char (&out)[96]);
+inline void fingerprint(std::string_view der, char (&out)[96]) { fingerprint(der.data(), der.size(), out); }
 
 class Creds {
  public:
@@ -33,9 +39,8 @@ class Creds {
   Creds& operator=(const Creds&) = delete;
 
   const br_x509_certificate* chain() const { return chain_.data(); }
-  // The leaf's SHA-256 as browsers show it: "AB:CD:...", 95 characters and a
-  // NUL in `out`.  Users compare it with a browser's warning page.
-  void fingerprint(char (&out)[96]) const;
+  // The leaf's fingerprint (tls::fingerprint).
+  void fingerprint(char (&out)[96]) const { tls::fingerprint(chain_[0].data, chain_[0].data_len, out); }
   size_t chain_len() const { return chain_.size(); }
   bool is_rsa() const { return key_type_ == BR_KEYTYPE_RSA; }
   const br_rsa_private_key* rsa() const { return &rsa_; }

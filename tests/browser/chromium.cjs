@@ -8,7 +8,11 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const LOOPBACK = ['127.0.0.1', 'localhost'];
+// A name that looks like a LAN box's, which the browser maps to 127.0.0.1
+// (launch({ box: true })) or to nothing: for the https tests, which must not
+// look like loopback (a browser treats it as secure whatever the certificate).
+const BOX = 'portico-box.test';
+const LOOPBACK = ['127.0.0.1', 'localhost', BOX];
 
 // The scripts take their URL from the command line: never anything but loopback.
 function loopbackOnly(url) {
@@ -16,18 +20,22 @@ function loopbackOnly(url) {
 }
 
 // A persistent context in a fresh profile; close() removes the profile.
-// ignoreHTTPSErrors is for portico's self-signed certificate in https runs.
-async function launch({ ignoreHTTPSErrors = false } = {}) {
+// ignoreHTTPSErrors is for certificates the browser does not trust; `home`,
+// a HOME whose .pki/nssdb holds what it should (Chromium reads the user's
+// NSS database there); `box`, BOX resolves to 127.0.0.1.
+async function launch({ ignoreHTTPSErrors = false, home = null, box = false } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
+  const map = box ? `MAP ${BOX} 127.0.0.1, ` : '';
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     ignoreHTTPSErrors,
     viewport: { width: 1280, height: 800 },
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'config'), XDG_CACHE_HOME: path.join(profile, 'cache') },
+    env: { ...process.env, ...(home ? { HOME: home } : {}), XDG_CONFIG_HOME: path.join(profile, 'config'),
+      XDG_CACHE_HOME: path.join(profile, 'cache') },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+      `--host-resolver-rules=${map}MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1`],
   });
   const page = context.pages()[0] || await context.newPage();
   const close = async () => {
@@ -94,4 +102,4 @@ async function terminal(page, command, marker, word, timeout) {
   return false;
 }
 
-module.exports = { loopbackOnly, launch, blockOthers, login, explorerShows, waitForFile, openFile, terminal };
+module.exports = { BOX, loopbackOnly, launch, blockOthers, login, explorerShows, waitForFile, openFile, terminal };

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """TLS on the same port as plain HTTP: curl and openssl against EC and RSA
 certificates made for the test; TLS 1.2 only, ALPN, resumption; the
-redirect; big bodies and a WebSocket tunnel over TLS; bad credentials."""
+redirect; big bodies and a WebSocket tunnel over TLS; bad credentials; a
+bare --cert's own CA, its name constraints and the page that hands it out."""
 import hashlib
 import json
 import os
@@ -173,29 +174,77 @@ def fingerprint(path):
         return pem_fingerprint(f.read())
 
 
-def case_self_signed_certificate_made_kept_and_renewed():
+def sign_with(ca, ca_key, san, where):
+    """A leaf for `san` signed by the CA's own key, as a thief of the key would."""
+    key, csr, crt = (os.path.join(where, "rogue." + x) for x in ("key", "csr", "crt"))
+    subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", csr, "-subj", "/CN=rogue", "-addext", "subjectAltName=" + san],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+                    "-copy_extensions", "copy", "-out", crt], check=True, capture_output=True)
+    return crt
+
+
+def bare_cert_files():
+    """A home for a bare --cert: (home, data directory, leaf, its key, CA, its key)."""
     home = tempfile.mkdtemp(prefix="portico-e2e-")
     data = os.path.join(home, "data", "code-server")
-    crt, key = os.path.join(data, "localhost.crt"), os.path.join(data, "localhost.key")
+    return (home, data, os.path.join(data, "localhost.crt"), os.path.join(data, "localhost.key"),
+            os.path.join(data, "portico-ca.crt"), os.path.join(data, "portico-ca.key"))
+
+
+def short_lived_leaf(data):
+    """Puts a leaf of the CA's in place of the one portico made: its names, 2 days left."""
+    sign_with(os.path.join(data, "portico-ca.crt"), os.path.join(data, "portico-ca.key"), "DNS:localhost,IP:127.0.0.1",
+              data)
+    os.replace(os.path.join(data, "rogue.crt"), os.path.join(data, "localhost.crt"))
+    os.replace(os.path.join(data, "rogue.key"), os.path.join(data, "localhost.key"))
+
+
+def verify(ca, crt):
+    r = subprocess.run(["openssl", "verify", "-CAfile", ca, "-purpose", "sslserver", crt], capture_output=True)
+    return r.returncode, r.stdout + r.stderr
+
+
+def case_a_bare_cert_is_signed_by_the_boxs_own_ca_which_can_sign_for_nothing_else():
+    home, data, crt, key, ca, ca_key = bare_cert_files()
     p = Portico("--cert", home=home)
     try:
-        for host in ("127.0.0.1", "localhost"):
-            rc, out, err = curl("--cacert", crt, "--resolve", "localhost:%d:127.0.0.1" % p.port,
+        for host in ("127.0.0.1", "localhost", socket.gethostname().lower()):
+            rc, out, err = curl("--cacert", ca, "--resolve", "%s:%d:127.0.0.1" % (host, p.port),
                                 "https://%s:%d/healthz" % (host, p.port))
-            check(rc == 0 and b'"status"' in out, "curl does not trust the generated certificate for %s: %r" % (host, err))
+            check(rc == 0 and b'"status"' in out, "curl does not trust the leaf for %s: %r" % (host, err))
     finally:
         err = p.stop()
-    check(b"made a self-signed certificate" in err, err)
-    check(b"SHA-256 fingerprint " + fingerprint(crt) in err, "fingerprint not logged: %r" % err)
-    for f in (crt, key):
+    check(b"made this box's certificate authority " + ca.encode() + b", SHA-256 fingerprint " + fingerprint(ca) in err,
+          err)
+    check(b"made the certificate " + crt.encode() + b" for localhost, " in err, err)
+    check(b"tls: using " + crt.encode() + b", SHA-256 fingerprint " + fingerprint(crt) in err, err)
+    for f in (crt, key, ca, ca_key):
         check(os.stat(f).st_mode & 0o777 == 0o600, "%s is not 0600" % f)
     text = cert_text(crt)
-    for needle in (b"DNS:localhost, IP Address:127.0.0.1", b"CA:FALSE", b"NIST CURVE: P-256",
-                   b"TLS Web Server Authentication", b"Signature Algorithm: ecdsa-with-SHA256"):
-        check(needle in text, "generated certificate lacks %r:\n%s" % (needle, text.decode()))
-    check(subprocess.run(["openssl", "verify", "-CAfile", crt, crt], capture_output=True).returncode == 0, "openssl verify")
+    for needle in (b"DNS:localhost, DNS:", b"IP Address:127.0.0.1", b"CA:FALSE", b"NIST CURVE: P-256",
+                   b"TLS Web Server Authentication", b"Signature Algorithm: ecdsa-with-SHA256",
+                   b"Subject: CN = localhost", b"Issuer: CN = portico CA "):
+        check(needle in text, "the leaf lacks %r:\n%s" % (needle, text.decode()))
+    text = cert_text(ca)
+    for needle in (b"CA:TRUE, pathlen:0", b"X509v3 Name Constraints: critical", b"Permitted:", b"DNS:localhost",
+                   b"IP:127.0.0.1/255.255.255.255", b"Certificate Sign", b"X509v3 Subject Key Identifier"):
+        check(needle in text, "the CA lacks %r:\n%s" % (needle, text.decode()))
+    rc, out = verify(ca, crt)
+    check(rc == 0, "openssl verify refuses the leaf: %r" % out)
+    # The constraints hold: the CA's own key cannot make a certificate for another name or address.
+    for san in ("DNS:evil.example", "IP:10.9.9.9", "DNS:localhost,DNS:evil.example", "DNS:x.evil.example"):
+        rc, out = verify(ca, sign_with(ca, ca_key, san, tempfile.mkdtemp(prefix="portico-rogue-")))
+        check(rc != 0 and b"permitted subtree violation" in out, "a certificate for %s passed: %r" % (san, out))
     with open(crt, "rb") as f:
         first = f.read()
+    with open(ca, "rb") as f:
+        first_ca = f.read()
+
+    def ca_kept():
+        with open(ca, "rb") as f:
+            return f.read() == first_ca
     # Kept: the same bytes on the next start (config file form: cert: true).
     cfg = os.path.join(home, "c.yaml")
     with open(cfg, "w") as f:
@@ -203,29 +252,104 @@ def case_self_signed_certificate_made_kept_and_renewed():
     p = Portico("--config", cfg, home=home)
     err = p.stop()
     with open(crt, "rb") as f:
-        check(f.read() == first and b"using the self-signed certificate" in err, "not reused: %r" % err)
-    # Renewed: a key that no longer matches, then a certificate close to its end.
+        check(f.read() == first and ca_kept() and b"using the certificate " + crt.encode() in err, "not kept: %r" % err)
+    # Renewed without a new CA: a key that no longer matches, then a leaf close to its end.
     subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], check=True)
     p = Portico("--cert", home=home)
     err = p.stop()
     with open(crt, "rb") as f:
         second = f.read()
-    check(second != first and b"made a" in err, "a key that does not match was kept")
-    subprocess.run(["openssl", "req", "-x509", "-key", key, "-out", crt, "-days", "10", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+    check(second != first and ca_kept() and b"made the certificate" in err and b"using this box's certificate "
+          b"authority" in err, "a key that does not match was kept: %r" % err)
+    check(verify(ca, crt)[0] == 0, "the renewed leaf is not the CA's")
+    short_lived_leaf(data)
     p = Portico("--cert", home=home)
     err = p.stop()
-    check(b"made a" in err and b"Not After" in cert_text(crt) and subprocess.run(
+    check(b"(fewer than 30 days left)" in err and ca_kept() and subprocess.run(
         ["openssl", "x509", "-in", crt, "-noout", "-checkend", str(800 * 86400)], capture_output=True).returncode == 0,
-        "a certificate with 10 days left was kept")
-    # --cert-host names the certificate and its files; any listening address is in it.
+        "a leaf with 2 days left was kept: %r" % err)
+    # A name the CA does not cover (--cert-host) makes a new CA, the old one kept; any listening address is in the leaf.
     p = Portico("--cert-host", "box.example", "--cert", home=home, bind="0.0.0.0:0")
-    p.stop()
+    err = p.stop()
+    check(b"not using the CA in " + ca.encode() + b" (it does not cover box.example)" in err and not ca_kept(), err)
+    with open(ca + ".old", "rb") as f:
+        check(f.read() == first_ca, "the old CA is gone")
     text = cert_text(os.path.join(data, "box_example.crt"))
-    check(b"DNS:box.example, IP Address:127.0.0.1" in text and b"Subject: CN = box.example" in text, text)
+    check(b"DNS:box.example, DNS:" in text and b"IP Address:127.0.0.1" in text and b"Subject: CN = box.example" in text,
+          text)
     for bad in ("a/b", "", ".x", "-x"):
         rc, _, err = run_cli("--cert-host", bad, "--cert")
         check(rc == 100 and b"--cert-host" in err, (bad, rc, err))
+
+
+def case_sighup_renews_a_bare_certs_leaf_from_the_same_ca():
+    import signal
+    import time
+    home, data, crt, key, ca, ca_key = bare_cert_files()
+    p = Portico("--cert", home=home)
+    try:
+        first = served_fingerprint(p.port)
+        short_lived_leaf(data)
+        p.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while b"SIGHUP: reloaded" not in p.stderr():
+            check(time.monotonic() < deadline, "no reload: %r" % p.stderr()[-600:])
+            time.sleep(0.05)
+        now = served_fingerprint(p.port)
+        check(now != first and now == fingerprint(crt) and verify(ca, crt)[0] == 0, "not renewed by the CA")
+    finally:
+        err = p.stop()
+    check(err.count(b"made the certificate") == 2 and err.count(b"made this box's certificate authority") == 1, err)
+
+
+def case_the_ca_page_is_served_over_plain_http_and_reveals_nothing_secret():
+    import plistlib
+    home = tempfile.mkdtemp(prefix="portico-e2e-")
+    data = os.path.join(home, "data", "code-server")
+    ca = os.path.join(data, "portico-ca.crt")
+    p = Portico("--cert", home=home, auth=True, env={"PASSWORD": "pw"})
+    try:
+        with open(ca, "rb") as f:
+            pem = f.read()
+        der = ssl.PEM_cert_to_DER_cert(pem.decode())
+        fp = fingerprint(ca)
+        rc, out, _ = curl("-si", p.url("/ca"))  # plain HTTP, not logged in
+        head, _, body = out.partition(b"\r\n\r\n")
+        check(head.startswith(b"HTTP/1.1 200 ") and b"Content-Type: text/html; charset=utf-8" in head, head)
+        check(fp in body and b'href="./ca.crt"' in body and b'href="./ca.mobileconfig"' in body, body[:600])
+        check(b'href="https://127.0.0.1:%d/"' % p.port in body, "no link to https")
+        check(b"PRIVATE" not in body and b"BEGIN" not in body, "the page holds key material")
+        rc, out, _ = curl("-si", p.url("/ca.crt"))
+        head, _, body = out.partition(b"\r\n\r\n")
+        check(b"Content-Type: application/x-x509-ca-cert" in head and body == der, head)
+        rc, out, _ = curl("-si", p.url("/ca.mobileconfig"))
+        head, _, body = out.partition(b"\r\n\r\n")
+        check(b"Content-Type: application/x-apple-aspen-config" in head, head)
+        profile = plistlib.loads(body)
+        payload = profile["PayloadContent"][0]
+        check(payload["PayloadType"] == "com.apple.security.root" and payload["PayloadContent"] == der, profile)
+        check(profile["PayloadType"] == "Configuration" and profile["PayloadUUID"] != payload["PayloadUUID"], profile)
+        # The same page over https, and the redirect of a plain request links to it.
+        rc, out, _ = curl("-s", "--cacert", ca, "https://127.0.0.1:%d/ca.crt" % p.port)
+        check(out == der, "not served over https")
+        rc, out, _ = curl("-si", p.url("/some/where?x=1"))
+        check(out.startswith(b"HTTP/1.1 302 ") and b"\r\nLocation: https://127.0.0.1:%d/some/where?x=1\r\n" % p.port in out
+              and b'<a href="/ca">' in out, out)
+        rc, out, _ = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", p.url("/ca"))
+        check(out == b"405", out)
+    finally:
+        p.stop()
+    # Not there without a bare --cert.
+    cert, key = make_cert("ec")
+    p = Portico("--cert", cert, "--cert-key", key)
+    try:
+        rc, out, _ = curl("-si", p.url("/ca.crt"))
+        check(out.startswith(b"HTTP/1.1 302 ") and b'href="/ca"' not in out, out)
+        rc, out, _ = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert,
+                          "https://127.0.0.1:%d/ca.crt" % p.port)
+        check(out == b"404", out)
+    finally:
+        p.stop()
 
 
 # What a self-signed test certificate cannot avoid; anything else above LOW fails.
@@ -285,11 +409,12 @@ def case_code_servers_self_signed_certificate_is_kept():
     finally:
         err = p.stop()
     with open(crt, "rb") as f:
-        check(f.read() == left and b"using the self-signed certificate" in err, err)
+        check(f.read() == left and b"using the certificate " + crt.encode() + b" for localhost, left by code-server"
+              in err and not os.path.exists(os.path.join(data, "portico-ca.crt")), err)
     other = openssl_pair("other.example")
     p = Portico("--cert", home=home)
     err = p.stop()
-    check(b"made a self-signed certificate" in err and b"NIST CURVE: P-256" in cert_text(crt), err)
+    check(b"made the certificate" in err and b"NIST CURVE: P-256" in cert_text(crt), err)
     # Not lost: kept beside as .old, and one line says why it was not used.
     with open(crt + ".old", "rb") as f:
         check(f.read() == other and os.path.exists(key + ".old"), "the replaced pair is gone")

@@ -7,6 +7,7 @@ restart."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -134,6 +135,42 @@ def case_workbench_over_tls_with_the_generated_certificate():
         check(env.get(b"VSCODE_PROXY_URI") == b"//{{port}}.ide.test", "VSCODE_PROXY_URI: %r" % env.get(b"VSCODE_PROXY_URI"))
         check(b"PASSWORD" not in env and b"HASHED_PASSWORD" not in env, "the password reached VS Code's environment")
     workbench_case("tls", "--cert=true", "--proxy-domain", "ide.test", scheme="https", env_checks=env_checks)
+
+
+def trusted_session(p, folder, home, shot):
+    url = "https://portico-box.test:%d/" % p.port
+    node = subprocess.run(["node", os.path.join(ROOT, "tests/browser/trusted.cjs"), url, "vscode-pw", folder, home, shot],
+                          capture_output=True, timeout=240,
+                          env={**os.environ, "NODE_PATH": os.path.join(ROOT, "tests/browser/node_modules")})
+    return node.returncode, json.loads(node.stdout.strip().splitlines()[-1]), node.stderr
+
+
+def case_workbench_over_https_with_the_boxs_ca_trusted_as_a_user_trusts_it():
+    """The CA imported into Chromium's NSS database with certutil, nothing
+    ignored: https to a LAN-looking name, a secure context, a service worker,
+    a webview.  The same browser without the CA refuses the site."""
+    p, folder = start("--cert=true", "--cert-host", "portico-box.test")
+    with open(os.path.join(folder, "README.md"), "w") as f:
+        f.write("# Rendered by portico\n\nfrom portico README.md\n")
+    ca = os.path.join(p.home, "data", "code-server", "portico-ca.crt")
+    try:
+        untrusting = tempfile.mkdtemp(prefix="portico-nss-")
+        rc, report, err = trusted_session(p, folder, untrusting, os.path.join(ROOT, "build/test-logs/untrusted.png"))
+        check(rc != 0 and "ERR_CERT_AUTHORITY_INVALID" in report.get("error", ""), "trusted without the CA: %s" % report)
+        home = tempfile.mkdtemp(prefix="portico-nss-")
+        nssdb = "sql:" + os.path.join(home, ".pki", "nssdb")
+        os.makedirs(os.path.join(home, ".pki", "nssdb"))
+        subprocess.run(["certutil", "-d", nssdb, "-N", "--empty-password"], check=True, capture_output=True)
+        subprocess.run(["certutil", "-d", nssdb, "-A", "-t", "C,,", "-n", "portico", "-i", ca], check=True,
+                       capture_output=True)
+        rc, report, err = trusted_session(p, folder, home, os.path.join(ROOT, "build/test-logs/workbench-trusted.png"))
+        check(rc == 0, "the trusted workbench: %s\n%s" % (report, err[-1500:].decode(errors="replace")))
+        check(report["secureContext"] is True and report["serviceWorker"] in ("activated", "activating"), report)
+        print("trusted: %s" % report)
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(untrusting, ignore_errors=True)
+    finally:
+        p.stop(timeout=20)
 
 
 def below(pid):
