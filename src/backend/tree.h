@@ -9,8 +9,8 @@
 // below them is given to them, not to init, and stays below.
 //
 // A Tree is a snapshot: pids and parent pids from /proc/[pid]/stat of the
-// processes below, in a fixed table (no allocation: it is used in a forked child of a threaded
-// process, where only system calls are safe).  A pid read from it may have
+// processes below, in a fixed table (no allocation: it is used in a forked
+// child of a threaded process, where only system calls are safe).  A pid read from it may have
 // been reused since; signal() therefore opens a pidfd and checks the parent
 // again before it signals, so only a process still below is ever hit.
 #pragma once

@@ -102,4 +102,20 @@ async function terminal(page, command, marker, word, timeout) {
   return false;
 }
 
-module.exports = { BOX, loopbackOnly, launch, blockOthers, login, explorerShows, waitForFile, openFile, terminal };
+// Runs a script's steps, which resolve true when every one held, and ends
+// the script: the report (with the error, if one was thrown) as one JSON
+// line, the browser closed, exit status 0 only when the steps held.
+async function conclude(report, close, steps) {
+  let ok = false;
+  try {
+    ok = await steps();
+  } catch (e) {
+    report.error = String(e).slice(0, 500);
+  } finally {
+    await close();
+  }
+  console.log(JSON.stringify(report));
+  process.exit(ok ? 0 : 1);
+}
+
+module.exports = { BOX, conclude, loopbackOnly, launch, blockOthers, login, explorerShows, waitForFile, openFile, terminal };

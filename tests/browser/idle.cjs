@@ -11,7 +11,7 @@
 // reopen_ms: from the new tab's first request to a listed Explorer); exit 0
 // only when every step held.  Only loopback is reachable (see login.cjs).
 'use strict';
-const { loopbackOnly, launch, blockOthers, login, openFile, explorerShows, terminal } = require('./chromium.cjs');
+const { loopbackOnly, launch, blockOthers, login, openFile, explorerShows, terminal, conclude } = require('./chromium.cjs');
 const path = require('path');
 const readline = require('readline');
 
@@ -24,8 +24,7 @@ const T = 60000;
   const report = { steps: [], blocked: [] };
   const step = name => { report.steps.push(name); console.error('step: ' + name); };
   await blockOthers(context, report.blocked);
-  let ok = false;
-  try {
+  await conclude(report, close, async () => {
     await login(page, url, password, T);
     await page.waitForSelector('.monaco-workbench', { timeout: T });
     step('workbench');
@@ -52,12 +51,6 @@ const T = 60000;
     }
     step('terminal-after-stop');
     await again.screenshot({ path: screenshot });
-    ok = report.blocked.length === 0;
-  } catch (e) {
-    report.error = String(e).slice(0, 500);
-  } finally {
-    await close();
-  }
-  console.log(JSON.stringify(report));
-  process.exit(ok ? 0 : 1);
+    return report.blocked.length === 0;
+  });
 })();

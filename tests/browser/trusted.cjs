@@ -8,7 +8,7 @@
 // Markdown preview (a webview: a service worker of its own) and finds its
 // heading rendered.  Prints a JSON report; exit 0 only when every step held.
 'use strict';
-const { BOX, loopbackOnly, launch, blockOthers, login, openFile } = require('./chromium.cjs');
+const { BOX, loopbackOnly, launch, blockOthers, login, openFile, conclude } = require('./chromium.cjs');
 
 const [url, password, folder, home, screenshot] = process.argv.slice(2);
 loopbackOnly(url);
@@ -24,8 +24,7 @@ const T = 45000;
     const e = r.failure() ? r.failure().errorText : '';
     if (/CERT|SSL/.test(e)) report.certificateErrors.push(e + ' ' + r.url().slice(0, 100));
   });
-  let ok = false;
-  try {
+  await conclude(report, close, async () => {
     await login(page, url, password, T);
     step('logged-in');
     report.secureContext = await page.evaluate(() => window.isSecureContext);
@@ -53,12 +52,6 @@ const T = 45000;
     if (!report.preview) throw new Error('no Markdown preview rendered');
     step('markdown-preview');
     await page.screenshot({ path: screenshot });
-    ok = report.blocked.length === 0 && report.certificateErrors.length === 0 && report.secureContext === true;
-  } catch (e) {
-    report.error = String(e).slice(0, 500);
-  } finally {
-    await close();
-  }
-  console.log(JSON.stringify(report));
-  process.exit(ok ? 0 : 1);
+    return report.blocked.length === 0 && report.certificateErrors.length === 0 && report.secureContext === true;
+  });
 })();

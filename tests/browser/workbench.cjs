@@ -9,7 +9,7 @@
 // opens second.txt and runs a second command.  Prints a JSON report; exit 0
 // only when every step held.  Only loopback is reachable (see login.cjs).
 'use strict';
-const { loopbackOnly, launch, blockOthers, login, openFile, terminal: terminalRuns } = require('./chromium.cjs');
+const { loopbackOnly, launch, blockOthers, login, openFile, terminal: terminalRuns, conclude } = require('./chromium.cjs');
 const path = require('path');
 const readline = require('readline');
 
@@ -24,8 +24,7 @@ const waitForLine = () => new Promise(resolve => readline.createInterface({ inpu
   const report = { steps: [], sockets: [], blocked: [] };
   const step = name => { report.steps.push(name); console.error('step: ' + name); };
   await blockOthers(context, report.blocked);
-  let ok = false;
-  try {
+  await conclude(report, close, async () => {
     page.on('websocket', ws => report.sockets.push(ws.url().replace(/reconnectionToken=[^&]*/, 'reconnectionToken=…')));
     await login(page, url, password, T);
     step('logged-in');
@@ -47,12 +46,6 @@ const waitForLine = () => new Promise(resolve => readline.createInterface({ inpu
     if (!await terminal(path.join(folder, '.marker2'), 'second')) throw new Error('terminal command 2 did not run');
     step('terminal-after-cut');
     await page.screenshot({ path: screenshot });
-    ok = report.blocked.length === 0;
-  } catch (e) {
-    report.error = String(e).slice(0, 500);
-  } finally {
-    await close();
-  }
-  console.log(JSON.stringify(report));
-  process.exit(ok ? 0 : 1);
+    return report.blocked.length === 0;
+  });
 })();
