@@ -28,6 +28,13 @@ std::string list(const tls::BoxNames& n) {
   return s;
 }
 
+bool only_loopback(const std::vector<std::string>& ips) {
+  for (const std::string& a : ips) {
+    if (!(a.size() == 4 ? a[0] == 127 : a == std::string(15, '\0') + '\1')) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // A bare --cert: this box's CA and a leaf it signed, for --cert-host, the
@@ -45,12 +52,12 @@ bool Server::issue_certificate() {
   }
   tls_cert_ = is.cert_file, tls_key_ = is.key_file;
   if (!is.ca_replaced.empty()) {
-    logf(Level::Warn, "not using the CA in %s (%s): kept as %s.old, and a new one made; browsers must trust it again",
-         is.ca_file.c_str(), is.ca_replaced.c_str(), is.ca_file.c_str());
+    logf(Level::Warn, "not using the CA in %s (%s): kept as %s, and a new one made; browsers must trust it again",
+         is.ca_file.c_str(), is.ca_replaced.c_str(), is.ca_kept_as.c_str());
   }
   if (!is.replaced.empty()) {
-    logf(Level::Warn, "not using the pair in %s (%s): kept as %s.old, and a new one made", tls_cert_.c_str(),
-         is.replaced.c_str(), tls_cert_.c_str());
+    logf(Level::Warn, "not using the pair in %s (%s): kept as %s, and a new one made", tls_cert_.c_str(),
+         is.replaced.c_str(), is.kept_as.c_str());
   }
   if (!is.from_ca) {
     logf(Level::Info, "using the certificate %s for %s, left by code-server or its user", tls_cert_.c_str(),
@@ -63,8 +70,17 @@ bool Server::issue_certificate() {
   ca_page_.build(ca_template_, is.ca_der, fp, "portico", cfg_.cert_host, list(names));
   logf(Level::Info, "%s this box's certificate authority %s, SHA-256 fingerprint %s; trust it once from /ca",
        is.made_ca ? "made" : "using", is.ca_file.c_str(), fp);
+  for (const std::string& one : names.single) {
+    logf(Level::Warn, "%s is not in the certificate: a CA that may sign for a name of one label may sign for every "
+         "name under it; browse to %s.local, or give a full name with --cert-host", one.c_str(), one.c_str());
+  }
+  if (is.made_ca && only_loopback(names.ips) && sys::bound_to_any(listener_.fd())) {
+    logf(Level::Warn, "the new CA covers no address but loopback (was the network not up yet?): start portico "
+         "once the box has its address, after removing %s and its key", is.ca_file.c_str());
+  }
   if (!is.outside.empty()) {
-    tls::BoxNames out{{}, is.outside};
+    tls::BoxNames out;
+    out.ips = is.outside;
     logf(Level::Warn, "%s does not cover %s: left out of the certificate (remove the CA's two files for a new CA "
          "that does; browsers must then trust it again)", is.ca_file.c_str(), list(out).c_str());
   }

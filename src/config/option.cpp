@@ -149,7 +149,7 @@ bool set_cert(Config& c, std::string_view v, std::string* why) {
   return set_string<&Config::cert>(c, v, why);
 }
 
-// The name the self-signed certificate is for; it also names its files.
+// The name a bare --cert's certificate is for; it also names its files.
 bool set_cert_host(Config& c, std::string_view v, std::string* why) {
   bool ok = !v.empty() && v.size() <= 253 && v.front() != '.' && v.front() != '-';
   for (char ch : v) {
@@ -254,9 +254,9 @@ constexpr Option kOptions[] = {
     {"app-name", "NAME", "name shown in page titles (default portico)", set_string<&Config::app_name>},
     {"auth", "MODE", "password (default) or none", set_auth},
     {"bind-addr", "HOST:PORT", "address to listen on (default 127.0.0.1:8080)", set_bind},
-    {"cert", "[FILE]", "serve TLS (and redirect plain HTTP) with this PEM chain; bare: a self-signed one; false: no TLS",
+    {"cert", "[FILE]", "serve TLS (and redirect plain HTTP) with this PEM chain; bare: one from this box's own CA; false: no TLS",
      set_cert},
-    {"cert-host", "HOST", "the DNS name the self-signed certificate is for (default localhost)", set_cert_host},
+    {"cert-host", "HOST", "the name or address a bare --cert's certificate is for (default localhost)", set_cert_host},
     {"cert-key", "FILE", "the PEM private key (RSA or EC) of --cert", set_string<&Config::cert_key>},
     {"config", "FILE", "config file (default ~/.config/code-server/config.yaml)", set_config, Scope::CommandLine},
     {"cookie-suffix", "SUFFIX", "name the session cookie code-server-session-SUFFIX", set_suffix},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "routes/ca.h"
 
+#include <algorithm>
 #include <bearssl.h>
 
 #include "base/base64.h"
@@ -10,7 +11,8 @@
 namespace routes {
 namespace {
 
-constexpr size_t kPageMax = 12288;
+constexpr size_t kPageMax = 32768;
+constexpr size_t kMaxVars = 32;  // how many {{...}} www/ca.html may hold
 
 // A UUID made of 16 bytes of the CA's hash: the profile is the same for
 // the same CA, so installing it again replaces it instead of adding one.
@@ -50,7 +52,9 @@ void CaPage::build(std::string_view page, std::string_view ca_der, std::string_v
   file = "portico-ca-" + std::string(host);
   for (char& ch : file) ch = ch == ':' ? '_' : ch;
 
-  tpl.assign(page.size() + 1024 + names.size() * 6, '\0');
+  // Room for every {{...}} of the page to be the longest of them, escaped.
+  size_t longest = std::max({app.size(), host.size(), names.size(), file.size(), fp.size()});
+  tpl.assign(page.size() + kMaxVars * (6 * longest + 16), '\0');
   base::Writer w(&tpl[0], tpl.size());
   const http::Var vars[] = {{"APP", app},   {"HOST", host},         {"NAMES", names},
                             {"FILE", file}, {"FINGERPRINT", fp},    {"HTTPS", "{{HTTPS}}", true}};
@@ -89,6 +93,14 @@ Outcome ca_page(const CaPage& p, Exchange& ex) {
     return Outcome::Next;
   }
   if (!method_is_get(ex)) return fail(ex, 405, "Method Not Allowed");
+  if (is(path, "/ca/")) {
+    // The page's links are relative (a proxy may put it under a prefix),
+    // so they work from /ca only.
+    ex.resp.begin(302);
+    ex.resp.header("Location", "../ca");
+    ex.resp.send("", "");
+    return Outcome::Done;
+  }
   ex.resp.begin(200);
   ex.resp.header("X-Content-Type-Options", "nosniff");
   if (is(path, "/ca.crt")) {

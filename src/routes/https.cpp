@@ -19,15 +19,13 @@ Outcome https_redirect(const Https& h, Exchange& ex) {
     ex.resp.send("", "");
     return Outcome::Done;
   }
-  char page[2 * sizeof loc + 512];
-  base::Writer p(page, sizeof page);
-  p.put("<!DOCTYPE html>\n<title>HTTPS</title>\n<p>This server speaks HTTPS: <a href=\"");
-  p.put_html(w.view());
-  p.put("\">");
-  p.put_html(w.view());
-  p.put("</a></p>\n<p>If your browser warns about its certificate, first <a href=\"/ca\">trust this box's "
-        "certificate authority</a>.</p>\n");
-  ex.resp.send("text/html; charset=utf-8", p.view());
+  // A fixed page: nothing of the request in it, so it cannot outgrow its
+  // buffer or carry what an attacker put in a link.
+  static constexpr std::string_view kPage =
+      "<!DOCTYPE html>\n<title>HTTPS</title>\n<p>This address is served over HTTPS: your browser goes there "
+      "next.</p>\n<p>If it warns about the certificate, first <a href=\"/ca\">trust this box's certificate "
+      "authority</a>.</p>\n";
+  ex.resp.send("text/html; charset=utf-8", kPage);
   return Outcome::Done;
 }
 

@@ -28,8 +28,7 @@ std::vector<std::string> listening_ips(int fd) {
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return out;
   int family = ss.ss_family;
   if (family != AF_INET && family != AF_INET6) return out;
-  std::string own = raw_ip(reinterpret_cast<const sockaddr*>(&ss));
-  if (own != std::string(own.size(), '\0')) return {own};
+  if (!bound_to_any(fd)) return {raw_ip(reinterpret_cast<const sockaddr*>(&ss))};
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return out;
   for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
@@ -42,6 +41,15 @@ std::vector<std::string> listening_ips(int fd) {
   }
   freeifaddrs(list);
   return out;
+}
+
+bool bound_to_any(int fd) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+  if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return false;
+  std::string own = raw_ip(reinterpret_cast<const sockaddr*>(&ss));
+  return own == std::string(own.size(), '\0');
 }
 
 uint16_t loopback_port(int fd) {

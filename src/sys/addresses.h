@@ -15,6 +15,9 @@ namespace sys {
 // Empty for a unix socket.
 std::vector<std::string> listening_ips(int fd);
 
+// Is the socket bound to 0.0.0.0 or [::]?
+bool bound_to_any(int fd);
+
 // The port of a TCP listening socket that 127.0.0.1 reaches (bound to it,
 // to 0.0.0.0 or to [::]), else 0.
 uint16_t loopback_port(int fd);

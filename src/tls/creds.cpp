@@ -38,19 +38,23 @@ bool read_pem(const std::string& file, std::vector<Object>* out, std::string* er
     switch (br_pem_decoder_event(&pc)) {
       case BR_PEM_BEGIN_OBJ:
         cur = Object{br_pem_decoder_name(&pc), {}};
+        cur.der.reserve(8192);  // a key's DER is never moved, so never left behind
         br_pem_decoder_setdest(&pc, append, &cur.der);
         inside = true;
         break;
       case BR_PEM_END_OBJ:
-        if (inside) out->push_back(cur);
+        if (inside) out->push_back(std::move(cur));
         inside = false;
         break;
       case BR_PEM_ERROR:
+        explicit_bzero(&text[0], text.size());
         return *err = file + ": malformed PEM", false;
       default:
         break;
     }
   }
+  explicit_bzero(&text[0], text.size());  // a key's PEM
+  explicit_bzero(&pc, sizeof pc);
   if (out->empty()) return *err = file + ": no PEM object", false;
   return true;
 }
@@ -115,6 +119,18 @@ bool Creds::parse(const std::string& cert_file, const std::string& key_file, std
     break;
   }
   key_type_ = br_skey_decoder_key_type(&kc);
+  // What held the key on the way (its DER, the decoder) is wiped when this
+  // returns; the components are copied to key_bytes_ first.
+  struct Wipe {
+    std::vector<Object>& keys;
+    br_skey_decoder_context& kc;
+    ~Wipe() {
+      for (Object& o : keys) {
+        if (!o.der.empty()) explicit_bzero(o.der.data(), o.der.size());
+      }
+      explicit_bzero(&kc, sizeof kc);
+    }
+  } wipe{keys, kc};
   // The decoder's key points into the decoder: copy the components out.
   auto keep = [this](const unsigned char* p, size_t n) {
     size_t at = key_bytes_.size();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <bearssl.h>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,13 +50,15 @@ class Creds {
  private:
   friend class CredsRef;
   Creds() = default;
-  ~Creds() = default;
+  ~Creds() {  // the key dies with the set
+    if (!key_bytes_.empty()) explicit_bzero(key_bytes_.data(), key_bytes_.size());
+  }
   bool parse(const std::string& cert_file, const std::string& key_file, std::string* err);
 
   unsigned refs_ = 1;  // the CredsRef that load() returns
   std::vector<std::vector<unsigned char>> der_;   // owns the bytes chain_ points at
   std::vector<br_x509_certificate> chain_;
-  std::vector<unsigned char> key_bytes_;          // owns the key components
+  std::vector<unsigned char> key_bytes_;          // owns the key components (never reallocated)
   int key_type_ = 0;
   br_rsa_private_key rsa_{};
   br_ec_private_key ec_{};

@@ -2,6 +2,7 @@
 #include "tls/der.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "base/civil.h"
 
@@ -80,6 +81,36 @@ bool tbs_field(const unsigned char* cert, size_t len, int k, const unsigned char
   *at = start;
   *n = static_cast<size_t>(p - start);
   return true;
+}
+
+bool extension(const unsigned char* cert, size_t len, const unsigned char* oid, size_t oid_len,
+               const unsigned char** value, size_t* n) {
+  const unsigned char *p = nullptr, *end, *body;
+  unsigned char tag = 0;
+  size_t m = 0;
+  // After the key (5): issuerUniqueID [1] and subjectUniqueID [2], both
+  // optional, then the extensions [3].
+  for (int k = 6; k <= 8 && tag != 0xA3; k++) {
+    if (!tbs_field(cert, len, k, &p, &m)) return false;
+    tag = p[0];
+  }
+  if (tag != 0xA3) return false;
+  end = p + m;
+  if (!next(&p, end, &tag, &body, &m) || !next(&body, body + m, &tag, &p, &m) || tag != 0x30) return false;
+  for (end = p + m; p < end;) {
+    const unsigned char *ext, *field;
+    size_t k, f;
+    if (!next(&p, end, &tag, &ext, &k) || tag != 0x30) return false;
+    const unsigned char* ext_end = ext + k;
+    const unsigned char* id = ext;
+    if (!next(&ext, ext_end, &tag, &field, &f) || tag != 0x06) return false;
+    bool match = static_cast<size_t>(ext - id) == oid_len && memcmp(id, oid, oid_len) == 0;
+    if (!next(&ext, ext_end, &tag, &field, &f)) return false;
+    if (tag == 0x01 && !next(&ext, ext_end, &tag, &field, &f)) return false;  // critical
+    if (tag != 0x04) return false;
+    if (match) return *value = field, *n = f, true;
+  }
+  return false;
 }
 
 time_t not_after(const unsigned char* cert, size_t len) {

@@ -41,6 +41,11 @@ bool next(const unsigned char** p, const unsigned char* end, unsigned char* tag,
 // serial, then signature, issuer, validity, subject, its key), whole: tag,
 // length and body.  False when malformed.
 bool tbs_field(const unsigned char* cert, size_t len, int k, const unsigned char** at, size_t* n);
+// The value (the extnValue OCTET STRING's body) of the extension whose
+// OID, DER-encoded whole (tag, length, arcs), is `oid`; false when the
+// certificate has none or is malformed.
+bool extension(const unsigned char* cert, size_t len, const unsigned char* oid, size_t oid_len,
+               const unsigned char** value, size_t* n);
 // notAfter of a DER certificate, or -1.
 time_t not_after(const unsigned char* cert, size_t len);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <bearssl.h>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <sys/random.h>
@@ -94,6 +95,39 @@ bool contains(const br_x509_certificate& c, const Bytes& b) {
   return memmem(c.data, c.data_len, b.data(), b.size()) != nullptr;
 }
 
+// The dNSName subtrees a CA's name constraints permit ([0], GeneralSubtree
+// by GeneralSubtree); empty when it has none or they do not decode.
+std::vector<std::string> permitted_dns(const br_x509_certificate& c) {
+  const unsigned char *p, *end, *body;
+  unsigned char tag;
+  size_t n;
+  if (!der::extension(c.data, c.data_len, kNameConstraints, sizeof kNameConstraints, &p, &n)) return {};
+  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return {};
+  std::vector<std::string> out;
+  for (p = body, end = body + n; p < end;) {
+    if (!der::next(&p, end, &tag, &body, &n)) return {};
+    if (tag != 0xA0) continue;  // excludedSubtrees [1]
+    for (const unsigned char *q = body, *q_end = body + n; q < q_end;) {
+      const unsigned char *sub, *name;
+      size_t m, k;
+      if (!der::next(&q, q_end, &tag, &sub, &m) || tag != 0x30 || !der::next(&sub, sub + m, &tag, &name, &k)) return {};
+      if (tag == 0x82) out.emplace_back(reinterpret_cast<const char*>(name), k);
+    }
+  }
+  return out;
+}
+
+// As RFC 5280 matches a dNSName against a permitted subtree: the name
+// itself, or one with labels added on the left.
+bool covers(const std::vector<std::string>& permitted, const std::string& d) {
+  for (const std::string& p : permitted) {
+    if (d == p) return true;
+    size_t at = d.size() - p.size();
+    if (d.size() > p.size() && d[at - 1] == '.' && d.compare(at, p.size(), p) == 0) return true;
+  }
+  return false;
+}
+
 // A key pair; the private part is wiped with the object when it owns it.
 struct Key {
   br_ec_private_key sk{};
@@ -163,9 +197,8 @@ std::string pem(const char* banner, const unsigned char* der, size_t n) {
   return out;
 }
 
-// Signs a certificate for `key` with `signer` and writes the pair: the key
-// first, so that a crash between the two leaves a pair that does not
-// match, which the next start replaces.
+// Signs a certificate for `key` with `signer` and writes the pair: both
+// beside as .new, then moved in place, the key first (finish_move).
 bool issue(const Bytes& subject, const Bytes& issuer, time_t lifetime, const Bytes& extensions, const Key& key,
            const Key& signer, const br_prng_class** rng, const std::string& cert_file, const std::string& key_file,
            std::string* err) {
@@ -195,8 +228,10 @@ bool issue(const Bytes& subject, const Bytes& issuer, time_t lifetime, const Byt
   size_t key_len = br_encode_ec_raw_der(key_der, &key.sk, &key.pk);
   std::string key_pem = pem("EC PRIVATE KEY", key_der, key_len), cert_pem = pem("CERTIFICATE", cert.data(), cert.size());
   explicit_bzero(key_der, sizeof key_der);
-  bool ok = sig_len != 0 && key_len != 0 && base::write_secret(key_file, key_pem.data(), key_pem.size()) &&
-            base::write_secret(cert_file, cert_pem.data(), cert_pem.size());
+  bool ok = sig_len != 0 && key_len != 0 && base::write_secret(key_file + ".new", key_pem.data(), key_pem.size()) &&
+            base::write_secret(cert_file + ".new", cert_pem.data(), cert_pem.size()) &&
+            rename((key_file + ".new").c_str(), key_file.c_str()) == 0 &&
+            rename((cert_file + ".new").c_str(), cert_file.c_str()) == 0;
   explicit_bzero(&key_pem[0], key_pem.size());
   if (!ok) return *err = "cannot write " + key_file + " or " + cert_file + ": " + strerror(errno), false;
   return true;
@@ -207,15 +242,54 @@ bool exists(const std::string& f) {
   return lstat(f.c_str(), &st) == 0;
 }
 
-// A pair that is replaced is kept beside as .old: it may be one a browser
-// was told to trust, or the user's own.
-bool keep_old(const std::string& cert_file, const std::string& key_file, const std::string& why, std::string* err) {
+// A crash between issue()'s two renames leaves the key in place and the
+// certificate beside it, as .new: put it in place when the two belong
+// together (a .new key still there means neither was moved).
+void finish_move(const std::string& cert_file, const std::string& key_file) {
+  std::string cert_new = cert_file + ".new", key_new = key_file + ".new", why;
+  if (!exists(cert_new)) return;
+  if (exists(key_new) && Creds::load(cert_new, key_new, &why)) rename(key_new.c_str(), key_file.c_str());
+  if (!exists(key_new) && Creds::load(cert_new, key_file, &why)) rename(cert_new.c_str(), cert_file.c_str());
+}
+
+// Files that are there must be read; a passing error (EACCES, EIO, a
+// directory in the way) must not replace a pair a browser trusts.  Their
+// absence, or a file too big to be a pair, is no such error.
+bool readable(const std::string& f, std::string* err) {
+  std::string text;
+  bool ok = base::read_small(f, 1 << 20, &text, base::Links::Follow);
+  if (!text.empty()) explicit_bzero(&text[0], text.size());
+  if (ok || errno == ENOENT || errno == EFBIG) return true;
+  return *err = "cannot read " + f + ": " + base::read_error(), false;
+}
+
+// A pair that is replaced is kept beside as .old, or .old.2 to .old.9
+// when that is taken: it may be one a browser was told to trust, or the
+// user's own, and so may be each earlier one.  `kept_as` says where the
+// certificate went.
+bool keep_old(const std::string& cert_file, const std::string& key_file, const std::string& why,
+              std::string* kept_as, std::string* err) {
+  std::string suffix = ".old";
+  for (int i = 2; exists(cert_file + suffix) || exists(key_file + suffix); i++) {
+    if (i > 9) return *err = "cannot keep the old pair (" + why + "): " + cert_file + ".old to .old.9 are there", false;
+    suffix = ".old." + std::to_string(i);
+  }
   for (const std::string* f : {&cert_file, &key_file}) {
-    if (exists(*f) && rename(f->c_str(), (*f + ".old").c_str()) != 0) {
-      return *err = "cannot keep the old pair (" + why + ") as " + *f + ".old: " + strerror(errno), false;
+    if (exists(*f) && rename(f->c_str(), (*f + suffix).c_str()) != 0) {
+      return *err = "cannot keep the old pair (" + why + ") as " + *f + suffix + ": " + strerror(errno), false;
     }
   }
+  *kept_as = cert_file + suffix;
   return true;
+}
+
+// Did portico make this leaf, self-signed (before it had a CA: EC, for
+// the host alone) or with a CA of its own?  Anyone else's is kept.
+bool portico_made(const br_x509_certificate& c, const Creds& pair, const Bytes& host_cn) {
+  static const std::string kOurs = "portico CA ";
+  Bytes issuer = issuer_of(c);
+  bool self_signed = !pair.is_rsa() && issuer == host_cn && subject_of(c) == host_cn;
+  return self_signed || std::search(issuer.begin(), issuer.end(), kOurs.begin(), kOurs.end()) != issuer.end();
 }
 
 bool lasts(const br_x509_certificate& c, time_t now) { return der::not_after(c.data, c.data_len) > now + kRenewBefore; }
@@ -250,15 +324,18 @@ std::string hex(const Bytes& b, size_t n) {
 BoxNames box_names(const std::string& cert_host, const std::string& hostname, const std::vector<std::string>& ips) {
   BoxNames n;
   auto dns = [&n](std::string d) {
-    if (dns_ok(&d) && std::find(n.dns.begin(), n.dns.end(), d) == n.dns.end()) n.dns.push_back(d);
+    if (!dns_ok(&d)) return;
+    std::vector<std::string>& to = d.find('.') == std::string::npos && d != "localhost" ? n.single : n.dns;
+    if (std::find(to.begin(), to.end(), d) == to.end()) to.push_back(d);
   };
   auto ip = [&n](const std::string& a) {
     if ((a.size() == 4 || a.size() == 16) && std::find(n.ips.begin(), n.ips.end(), a) == n.ips.end()) n.ips.push_back(a);
   };
   unsigned char a[16];
-  if (inet_pton(AF_INET, cert_host.c_str(), a) == 1) ip(std::string(reinterpret_cast<char*>(a), 4));
-  else if (inet_pton(AF_INET6, cert_host.c_str(), a) == 1) ip(std::string(reinterpret_cast<char*>(a), 16));
+  if (inet_pton(AF_INET, cert_host.c_str(), a) == 1) n.host_ip.assign(reinterpret_cast<char*>(a), 4);
+  else if (inet_pton(AF_INET6, cert_host.c_str(), a) == 1) n.host_ip.assign(reinterpret_cast<char*>(a), 16);
   else dns(cert_host);
+  if (!n.host_ip.empty()) ip(n.host_ip);
   if (!hostname.empty()) {
     dns(hostname);
     dns(hostname.substr(0, hostname.find('.')) + ".local");  // its mDNS name
@@ -279,18 +356,24 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   out->key_file = dir + "/" + stem + ".key";
   out->ca_file = dir + "/" + kCaStem + ".crt";
   const std::string ca_key_file = dir + "/" + kCaStem + ".key";
+  finish_move(out->ca_file, ca_key_file);
+  finish_move(out->cert_file, out->key_file);
+  for (const std::string& f : {out->ca_file, ca_key_file, out->cert_file, out->key_file}) {
+    if (!readable(f, err)) return false;
+  }
   time_t now = ::time(nullptr);
   std::string why;
 
-  // A pair code-server (openssl's RSA) or the user left, for the host, is
-  // served as it is: the browsers that trust it, or were told to, go on.
+  // A pair someone else made for the host (code-server's openssl, mkcert,
+  // the user) is served as it is: the browsers that trust it, or were told
+  // to, go on.
   CredsRef leaf;
   bool there = exists(out->cert_file) || exists(out->key_file);
   if (there) leaf = Creds::load(out->cert_file, out->key_file, &why);
-  if (leaf && leaf->is_rsa()) {
-    Bytes name = dns_name(host);
+  if (leaf && !portico_made(leaf->chain()[0], *leaf, common_name(host))) {
+    Bytes name = names.host_ip.empty() ? dns_name(host) : ip_name(names.host_ip);
     if (!lasts(leaf->chain()[0], now)) why = "fewer than 30 days left";
-    else if (!contains(leaf->chain()[0], name)) why = "no DNS name " + host + " in it";
+    else if (!contains(leaf->chain()[0], name)) why = "not made for " + host;
     else return true;
     leaf = CredsRef();
   }
@@ -301,8 +384,9 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   br_hmac_drbg_init(&rng, &br_sha256_vtable, seed, sizeof seed);
   explicit_bzero(seed, sizeof seed);
 
-  // The CA, kept while it covers every name (an address it does not cover
-  // only stays out of the leaf: addresses come and go, names are the user's).
+  // The CA, kept while it covers every name and --cert-host's address (any
+  // other address it does not cover only stays out of the leaf: addresses
+  // come and go, names are the user's).
   Key made_ca_key, held_ca_key;
   std::string ca_why;
   CredsRef ca;
@@ -310,8 +394,12 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     ca = Creds::load(out->ca_file, ca_key_file, &ca_why);
     if (ca && (ca->is_rsa() || !held_ca_key.of(*ca->ec()))) ca_why = "not a P-256 key", ca = CredsRef();
     if (ca && !lasts(ca->chain()[0], now)) ca_why = "fewer than 30 days left", ca = CredsRef();
+    std::vector<std::string> permitted = ca ? permitted_dns(ca->chain()[0]) : std::vector<std::string>{};
     for (const std::string& d : names.dns) {
-      if (ca && !contains(ca->chain()[0], dns_subtree(d))) ca_why = "it does not cover " + d, ca = CredsRef();
+      if (ca && !covers(permitted, d)) ca_why = "it does not cover " + d, ca = CredsRef();
+    }
+    if (ca && !names.host_ip.empty() && !contains(ca->chain()[0], ip_subtree(names.host_ip))) {
+      ca_why = "it does not cover " + host, ca = CredsRef();
     }
   }
   const Key* ca_key = &held_ca_key;
@@ -319,7 +407,7 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     if (!made_ca_key.make(&rng.vtable)) return *err = "P-256 key generation failed", false;
     if (exists(out->ca_file) || exists(ca_key_file)) {
       out->ca_replaced = ca_why;
-      if (!keep_old(out->ca_file, ca_key_file, ca_why, err)) return false;
+      if (!keep_old(out->ca_file, ca_key_file, ca_why, &out->ca_kept_as, err)) return false;
     }
     Bytes id = made_ca_key.id();
     Bytes subject = common_name("portico CA " + hex(id, 4) + " for " + host);  // unique: stores key CAs by name
@@ -354,11 +442,11 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     else if (!contains(c, san)) why = "made for other names or addresses";
     else return true;
   } else if (leaf) {
-    why = "signed by the CA replaced";
+    why = out->ca_replaced.empty() ? "not signed by " + out->ca_file : "signed by the CA replaced";
   }
   if (there) {
     out->replaced = why;
-    if (!keep_old(out->cert_file, out->key_file, why, err)) return false;
+    if (!keep_old(out->cert_file, out->key_file, why, &out->kept_as, err)) return false;
   }
   Key key;
   if (!key.make(&rng.vtable)) return *err = "P-256 key generation failed", false;

@@ -209,8 +209,10 @@ def verify(ca, crt):
 def case_a_bare_cert_is_signed_by_the_boxs_own_ca_which_can_sign_for_nothing_else():
     home, data, crt, key, ca, ca_key = bare_cert_files()
     p = Portico("--cert", home=home)
+    box = socket.gethostname().lower()
+    short = box.split(".")[0]
     try:
-        for host in ("127.0.0.1", "localhost", socket.gethostname().lower()):
+        for host in ("127.0.0.1", "localhost", short + ".local") + ((box,) if "." in box else ()):
             rc, out, err = curl("--cacert", ca, "--resolve", "%s:%d:127.0.0.1" % (host, p.port),
                                 "https://%s:%d/healthz" % (host, p.port))
             check(rc == 0 and b'"status"' in out, "curl does not trust the leaf for %s: %r" % (host, err))
@@ -219,6 +221,8 @@ def case_a_bare_cert_is_signed_by_the_boxs_own_ca_which_can_sign_for_nothing_els
     check(b"made this box's certificate authority " + ca.encode() + b", SHA-256 fingerprint " + fingerprint(ca) in err,
           err)
     check(b"made the certificate " + crt.encode() + b" for localhost, " in err, err)
+    # A host name of one label is left out of the CA: its constraint would permit every name under it.
+    check(("." in box) != (b"warn: %s is not in the certificate" % short.encode() in err), err)
     check(b"tls: using " + crt.encode() + b", SHA-256 fingerprint " + fingerprint(crt) in err, err)
     for f in (crt, key, ca, ca_key):
         check(os.stat(f).st_mode & 0o777 == 0o600, "%s is not 0600" % f)
@@ -317,6 +321,8 @@ def case_the_ca_page_is_served_over_plain_http_and_reveals_nothing_secret():
         head, _, body = out.partition(b"\r\n\r\n")
         check(head.startswith(b"HTTP/1.1 200 ") and b"Content-Type: text/html; charset=utf-8" in head, head)
         check(fp in body and b'href="./ca.crt"' in body and b'href="./ca.mobileconfig"' in body, body[:600])
+        # What to compare: the downloaded file's own fingerprint, as the user's system shows it, with the log.
+        check(b"certutil -hashfile portico-ca-localhost.crt SHA256" in body and b"sha256sum" in body, body)
         check(b'href="https://127.0.0.1:%d/"' % p.port in body, "no link to https")
         check(b"PRIVATE" not in body and b"BEGIN" not in body, "the page holds key material")
         rc, out, _ = curl("-si", p.url("/ca.crt"))
@@ -334,7 +340,13 @@ def case_the_ca_page_is_served_over_plain_http_and_reveals_nothing_secret():
         check(out == der, "not served over https")
         rc, out, _ = curl("-si", p.url("/some/where?x=1"))
         check(out.startswith(b"HTTP/1.1 302 ") and b"\r\nLocation: https://127.0.0.1:%d/some/where?x=1\r\n" % p.port in out
-              and b'<a href="/ca">' in out, out)
+              and b'<a href="/ca">' in out and out.count(b"/some/where") == 1, out)
+        long_target = "/" + "x" * 6000  # the page holds nothing of the request, so it cannot outgrow its buffer
+        rc, out, _ = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", p.url(long_target))
+        check(out == b"302", out)
+        # /ca/ goes to /ca, where the page's relative links work.
+        rc, out, _ = curl("-si", p.url("/ca/"))
+        check(out.startswith(b"HTTP/1.1 302 ") and b"\r\nLocation: ../ca\r\n" in out, out)
         rc, out, _ = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", p.url("/ca"))
         check(out == b"405", out)
     finally:
@@ -418,7 +430,7 @@ def case_code_servers_self_signed_certificate_is_kept():
     # Not lost: kept beside as .old, and one line says why it was not used.
     with open(crt + ".old", "rb") as f:
         check(f.read() == other and os.path.exists(key + ".old"), "the replaced pair is gone")
-    check(b"warn: not using the pair in " + crt.encode() + b" (no DNS name localhost in it)" in err, err)
+    check(b"warn: not using the pair in " + crt.encode() + b" (not made for localhost)" in err, err)
     # A FIFO where the certificate goes is refused at once, not waited on.
     for f in (crt, key):
         os.unlink(f)

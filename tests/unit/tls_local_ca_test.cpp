@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,8 +55,13 @@ TEST_CASE("local CA: the names a bare --cert covers, each once, in order") {
   n = tls::box_names("10.0.0.2", "under_score", {});  // not a DNS name: left out
   CHECK(n.dns == std::vector<std::string>{"localhost"});
   CHECK(n.ips == std::vector<std::string>{std::string("\x0a\x00\x00\x02", 4), kLoop, kLoop6});
+  CHECK(n.host_ip == std::string("\x0a\x00\x00\x02", 4));
   n = tls::box_names("Box.Example", "", {});
   CHECK(n.dns == std::vector<std::string>{"box.example", "localhost"});
+  // One label: a constraint for it would permit every name under it.
+  n = tls::box_names("dev", "board", {});
+  CHECK(n.dns == std::vector<std::string>{"board.local", "localhost"});
+  CHECK(n.single == std::vector<std::string>{"dev", "board"});
 }
 
 TEST_CASE("local CA: made once with its leaf, 0600; kept as they are on the next start") {
@@ -119,4 +125,108 @@ TEST_CASE("local CA: a name it does not cover, or a broken key, makes a new CA; 
   REQUIRE(std::system(cmd.c_str()) == 0);
   tls::Issued kept = ensure(cs, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((!kept.from_ca && !kept.made_leaf && !kept.made_ca && !cs.has("portico-ca.crt")));
+}
+
+namespace {
+
+// An EC pair made by openssl in `d`: self-signed for `cn` (the shape of
+// portico's own before it had a CA), or signed by a CA of openssl's
+// (mkcert's shape), both naming `cn`.
+void openssl_ec_pair(const Dir& d, const std::string& stem, const std::string& cn, bool by_ca) {
+  std::string key = d.file(stem + ".key"), crt = d.file(stem + ".crt"), cmd;
+  cmd = "openssl ecparam -name prime256v1 -genkey -noout -out " + key + " && ";
+  if (!by_ca) {
+    cmd += "openssl req -x509 -new -key " + key + " -out " + crt + " -days 60 -subj /CN=" + cn +
+           " -addext subjectAltName=DNS:" + cn;
+  } else {
+    cmd += "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d.file("mk.key") +
+           " -out " + d.file("mk.crt") + " -days 60 -subj /CN=mkcert-like && openssl req -new -key " + key +
+           " -subj /CN=" + cn + " | openssl x509 -req -CA " + d.file("mk.crt") + " -CAkey " + d.file("mk.key") +
+           " -days 60 -out " + crt + " -extfile <(printf subjectAltName=DNS:" + cn + ")";
+  }
+  REQUIRE(std::system(("bash -c '" + cmd + "' 2>/dev/null").c_str()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("local CA: anyone else's pair naming the host is kept, EC too; portico's own self-signed one is not") {
+  Dir mk;
+  openssl_ec_pair(mk, "localhost", "localhost", true);
+  std::string crt = mk.read("localhost.crt");
+  tls::Issued kept = ensure(mk, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((!kept.from_ca && !kept.made_leaf && !kept.made_ca && mk.read("localhost.crt") == crt));
+  // ...but not when it is for another name: replaced, kept beside.
+  Dir other;
+  openssl_ec_pair(other, "localhost", "elsewhere.example", true);
+  tls::Issued renamed = ensure(other, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((renamed.from_ca && renamed.made_leaf && renamed.replaced == "not made for localhost"));
+  CHECK(renamed.kept_as == other.file("localhost.crt.old"));
+  Dir old;
+  openssl_ec_pair(old, "localhost", "localhost", false);
+  tls::Issued replaced = ensure(old, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((replaced.from_ca && replaced.made_leaf && replaced.replaced == "not signed by " + old.file("portico-ca.crt")));
+}
+
+TEST_CASE("local CA: what is replaced never overwrites an earlier .old") {
+  Dir d;
+  ensure(d, "localhost", tls::box_names("localhost", "board", {kLan}));
+  std::string first = d.read("localhost.crt");
+  tls::Issued a = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  std::string second = d.read("localhost.crt");
+  tls::Issued b = ensure(d, "localhost", tls::box_names("localhost", "board", {kLan}));
+  CHECK((a.kept_as == d.file("localhost.crt.old") && b.kept_as == d.file("localhost.crt.old.2")));
+  CHECK((d.read("localhost.crt.old") == first && d.read("localhost.crt.old.2") == second));
+  CHECK((d.has("localhost.key.old") && d.has("localhost.key.old.2")));
+}
+
+TEST_CASE("local CA: a file it cannot read stops it, and nothing is replaced") {
+  Dir d;
+  ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  std::string ca = d.read("portico-ca.crt");
+  REQUIRE(rename(d.file("portico-ca.key").c_str(), d.file("saved.key").c_str()) == 0);
+  REQUIRE(mkdir(d.file("portico-ca.key").c_str(), 0700) == 0);  // EINVAL, as EACCES or EIO would be
+  tls::Issued is;
+  std::string err;
+  CHECK(!tls::ensure_local_ca(d.path, "localhost", tls::box_names("localhost", "board", {}), &is, &err));
+  CHECK(err == "cannot read " + d.file("portico-ca.key") + ": not a regular file");
+  CHECK((d.read("portico-ca.crt") == ca && !d.has("portico-ca.crt.old")));
+}
+
+TEST_CASE("local CA: a move a crash cut short is finished, not replaced") {
+  Dir d;
+  ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  std::string crt = d.read("localhost.crt"), ca = d.read("portico-ca.crt");
+  // The key moved in place, the certificate not yet: as after a crash between issue()'s renames.
+  REQUIRE(rename(d.file("localhost.crt").c_str(), d.file("localhost.crt.new").c_str()) == 0);
+  tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((!is.made_leaf && is.replaced.empty() && d.read("localhost.crt") == crt && !d.has("localhost.crt.new")));
+  // Neither moved: both .new beside the old pair (here, the CA's).
+  REQUIRE(rename(d.file("portico-ca.crt").c_str(), d.file("portico-ca.crt.new").c_str()) == 0);
+  REQUIRE(rename(d.file("portico-ca.key").c_str(), d.file("portico-ca.key.new").c_str()) == 0);
+  is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((!is.made_ca && !is.made_leaf && d.read("portico-ca.crt") == ca && !d.has("portico-ca.key.new")));
+}
+
+TEST_CASE("local CA: a name under one it covers needs no new CA; an address asked for by --cert-host does") {
+  Dir d;
+  ensure(d, "box.example", tls::box_names("box.example", "board", {}));
+  std::string ca = d.read("portico-ca.crt");
+  tls::Issued sub = ensure(d, "a.box.example", tls::box_names("a.box.example", "board", {}));
+  CHECK((!sub.made_ca && sub.made_leaf && d.read("portico-ca.crt") == ca));
+  tls::Issued ip = ensure(d, "10.0.0.9", tls::box_names("10.0.0.9", "board", {}));
+  CHECK((ip.made_ca && ip.ca_replaced == "it does not cover 10.0.0.9" && ip.outside.empty()));
+  CHECK(ip.cert_file == d.file("10_0_0_9.crt"));
+}
+
+TEST_CASE("write_secret: a temporary file left with another mode is not written into") {
+  Dir d;
+  int fd = open(d.file("s.tmp").c_str(), O_WRONLY | O_CREAT, 0644);
+  REQUIRE(fd >= 0);
+  close(fd);
+  REQUIRE(chmod(d.file("s.tmp").c_str(), 0644) == 0);
+  REQUIRE(base::write_secret(d.file("s"), "k", 1));
+  struct stat st;
+  REQUIRE(stat(d.file("s").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK((d.read("s") == "k" && !d.has("s.tmp")));
 }
