@@ -5,14 +5,21 @@
 #include <cstring>
 #include <new>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace tls {
 
+// The record buffer, a mapping of its own: page-aligned, so that all of it
+// can be handed back (trim), and given back to the kernel with the
+// connection instead of staying in the heap.
+constexpr size_t kPage = 4096;
+constexpr size_t kBufMap = (BR_SSL_BUFSIZE_BIDI + kPage - 1) / kPage * kPage;
+
 class Engine final : public reactor::Transport {
  public:
-  explicit Engine(Server& s);
+  Engine(Server& s, unsigned char* buf);
   ssize_t recv(int fd, char* buf, size_t n) override;
   ssize_t send(int fd, const char* p, size_t n) override;
   int drain(int fd) override;
@@ -21,12 +28,14 @@ class Engine final : public reactor::Transport {
   void release() override { delete this; }
 
  private:
-  ~Engine() = default;
+  ~Engine() { munmap(buf_, kBufMap); }
+  void trim();
   Server& server_;
   const CredsRef creds_;       // what sc_ points into, for as long as sc_ lives
   bool established_ = false;   // the handshake is done: no more rationing
+  bool trimmed_ = false;
   br_ssl_server_context sc_;
-  unsigned char buf_[BR_SSL_BUFSIZE_BIDI];
+  unsigned char* const buf_;   // kBufMap bytes, mapped for this engine alone
 };
 
 namespace {
@@ -65,7 +74,13 @@ bool Server::reload(const std::string& cert_file, const std::string& key_file, s
   return true;
 }
 
-reactor::Transport* Server::open() { return new (std::nothrow) Engine(*this); }
+reactor::Transport* Server::open() {
+  void* buf = mmap(nullptr, kBufMap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (buf == MAP_FAILED) return nullptr;
+  Engine* e = new (std::nothrow) Engine(*this, static_cast<unsigned char*>(buf));
+  if (e == nullptr) munmap(buf, kBufMap);
+  return e;
+}
 
 bool Server::may_handshake() {
   if (loop_->turn() != turn_) {
@@ -75,7 +90,7 @@ bool Server::may_handshake() {
   return handshake_records_ < kHandshakeRecordsPerTurn;
 }
 
-Engine::Engine(Server& s) : server_(s), creds_(s.creds_) {
+Engine::Engine(Server& s, unsigned char* buf) : server_(s), creds_(s.creds_), buf_(buf) {
   const Creds& c = *creds_;
   const Server::Impl& im = s.impl_;
   br_ssl_server_zero(&sc_);
@@ -103,7 +118,7 @@ Engine::Engine(Server& s) : server_(s), creds_(s.creds_) {
   }
   br_ssl_engine_add_flags(e, BR_OPT_ENFORCE_SERVER_PREFERENCES | BR_OPT_NO_RENEGOTIATION);
   br_ssl_engine_set_protocol_names(e, kAlpn, 1);
-  br_ssl_engine_set_buffer(e, buf_, sizeof buf_, 1);
+  br_ssl_engine_set_buffer(e, buf_, BR_SSL_BUFSIZE_BIDI, 1);
   br_ssl_server_set_cache(&sc_, &s.cache_.vtable);
   br_ssl_server_reset(&sc_);
 }
@@ -141,12 +156,35 @@ ssize_t Engine::recv(int fd, char* buf, size_t n) {
     unsigned char* p = br_ssl_engine_recvrec_buf(e, &len);
     ssize_t r = ::read(fd, p, len);
     if (r == 0) return 0;  // no close_notify: the HTTP layer sees an EOF, never a complete message
-    if (r < 0) return -1;
+    if (r < 0) {
+      if (errno == EAGAIN && !trimmed_) trim();
+      return -1;
+    }
     if (!established_) server_.handshake_records_++;
     br_ssl_engine_recvrec_ack(e, static_cast<size_t>(r));
   }
   errno = EAGAIN;
   return -1;
+}
+
+// Once the handshake is done and the connection waits with nothing in the
+// buffer, its pages go back to the kernel (they read as zeros when next
+// touched): a connection that then stays idle, as most of a browser's do,
+// holds the engine's context alone, about 4 KiB.  Once per connection: a
+// busy one would pay two page faults a request.  What makes it safe is
+// that BearSSL keeps nothing in the buffer between records: a record is
+// read from the start of the input half (ixb bytes of it so far) and an
+// outgoing one is given its header when it is sealed (oxc, where the
+// application's bytes go next, is still at the start, oxa).
+void Engine::trim() {
+  const br_ssl_engine_context* e = &sc_.eng;
+  unsigned st = br_ssl_engine_current_state(e);
+  // SENDAPP: the handshake is over (the drain before this read sent the
+  // last of it, so the state is taken afresh).
+  if (!(st & BR_SSL_SENDAPP) || (st & (BR_SSL_SENDREC | BR_SSL_RECVAPP | BR_SSL_CLOSED))) return;
+  if (e->ixb != 0 || e->oxc != e->oxa) return;
+  trimmed_ = madvise(buf_, kBufMap, MADV_DONTNEED) == 0;
+  server_.buffers_returned_ += trimmed_;
 }
 
 ssize_t Engine::send(int, const char* p, size_t n) {

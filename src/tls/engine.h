@@ -4,9 +4,11 @@
 //
 // TLS 1.2 only (BearSSL 0.6 has no 1.3), ECDHE with AES-GCM or ChaCha20-
 // Poly1305 only, the server's preference order, no renegotiation, ALPN
-// http/1.1, sessions resumed from a shared LRU cache.  About 37 KiB each
-// (the context and a full-duplex buffer), allocated when the first byte of a
-// connection says TLS, freed with it: plain connections pay nothing.
+// http/1.1, sessions resumed from a shared LRU cache.  About 4 KiB of
+// context each and a 36 KiB full-duplex buffer, mapped when the first byte
+// of a connection says TLS and unmapped with it (plain connections pay
+// nothing); once the handshake is done the buffer's pages are handed back
+// until the connection next moves data.
 #pragma once
 
 #include <bearssl.h>
@@ -32,6 +34,8 @@ class Server {
   void fingerprint(char (&out)[96]) const { creds_->fingerprint(out); }
   // A new engine for one connection, or nullptr when out of memory.
   reactor::Transport* open();
+  // How many engines have handed their record buffer back (for tests).
+  uint64_t buffers_returned() const { return buffers_returned_; }
 
  private:
   friend class Engine;
@@ -59,6 +63,7 @@ class Server {
   const reactor::Loop* loop_ = nullptr;
   uint64_t turn_ = 0;
   unsigned handshake_records_ = 0;
+  uint64_t buffers_returned_ = 0;
   CredsRef creds_;   // the current set; each engine holds its own reference
   br_ssl_session_cache_lru cache_;
   unsigned char cache_store_[64 * 1024];   // about 600 sessions
