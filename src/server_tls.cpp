@@ -4,6 +4,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -55,9 +56,11 @@ bool Server::issue_certificate() {
     logf(Level::Warn, "not using the CA in %s (%s): kept as %s, and a new one made; browsers must trust it again",
          is.ca_file.c_str(), is.ca_replaced.c_str(), is.ca_kept_as.c_str());
   }
-  if (!is.replaced.empty()) {
+  if (!is.replaced.empty() && !is.kept_as.empty()) {
     logf(Level::Warn, "not using the pair in %s (%s): kept as %s, and a new one made", tls_cert_.c_str(),
          is.replaced.c_str(), is.kept_as.c_str());
+  } else if (!is.replaced.empty()) {
+    logf(Level::Info, "renewing %s (%s)", tls_cert_.c_str(), is.replaced.c_str());
   }
   if (!is.from_ca) {
     logf(Level::Info, "using the certificate %s for %s, left by code-server or its user", tls_cert_.c_str(),
@@ -70,9 +73,14 @@ bool Server::issue_certificate() {
   ca_page_.build(ca_template_, is.ca_der, fp, "portico", cfg_.cert_host, list(names));
   logf(Level::Info, "%s this box's certificate authority %s, SHA-256 fingerprint %s; trust it once from /ca",
        is.made_ca ? "made" : "using", is.ca_file.c_str(), fp);
+  // The machine's own one-label name is the common case (a board called
+  // raspberrypi), and NAME.local stands for it: said, not warned about.
+  // A --cert-host of one label is what the user asked for: warned about.
   for (const std::string& one : names.single) {
-    logf(Level::Warn, "%s is not in the certificate: a CA that may sign for a name of one label may sign for every "
-         "name under it; browse to %s.local, or give a full name with --cert-host", one.c_str(), one.c_str());
+    bool asked = strcasecmp(one.c_str(), cfg_.cert_host.c_str()) == 0;
+    logf(asked ? Level::Warn : Level::Info, "%s is not in the certificate: a CA that may sign for a name of one label "
+         "may sign for every name under it; %s", one.c_str(),
+         asked ? "give a full name with --cert-host" : (one + ".local is in it").c_str());
   }
   if (is.made_ca && only_loopback(names.ips) && sys::bound_to_any(listener_.fd())) {
     logf(Level::Warn, "the new CA covers no address but loopback (was the network not up yet?): start portico "

@@ -5,6 +5,7 @@
 #include <bearssl.h>
 
 #include "base/base64.h"
+#include "base/log.h"
 #include "base/writer.h"
 #include "http/template.h"
 
@@ -59,7 +60,9 @@ void CaPage::build(std::string_view page, std::string_view ca_der, std::string_v
   const http::Var vars[] = {{"APP", app},   {"HOST", host},         {"NAMES", names},
                             {"FILE", file}, {"FINGERPRINT", fp},    {"HTTPS", "{{HTTPS}}", true}};
   http::fill_template(w, page, vars, sizeof vars / sizeof vars[0]);
+  if (!w.ok()) base::logf(base::Level::Error, "the CA page does not fit in %zu bytes: /ca is empty", tpl.size());
   tpl.resize(w.ok() ? w.size() : 0);
+  tpl.shrink_to_fit();
 
   std::string b64((der.size() + 2) / 3 * 4, '\0');
   b64.resize(base::b64_encode(reinterpret_cast<const uint8_t*>(der.data()), der.size(), &b64[0],

@@ -113,15 +113,10 @@ bool extension(const unsigned char* cert, size_t len, const unsigned char* oid, 
   return false;
 }
 
-time_t not_after(const unsigned char* cert, size_t len) {
-  const unsigned char *p, *end, *field;
-  unsigned char tag;
-  size_t n;
-  if (!tbs_field(cert, len, 3, &p, &n)) return -1;  // validity
-  end = p + n;
-  if (!next(&p, end, &tag, &field, &n) || tag != 0x30) return -1;
-  p = field, end = field + n;
-  if (!next(&p, end, &tag, &field, &n) || !next(&p, end, &tag, &field, &n)) return -1;
+namespace {
+
+// A UTCTime or GeneralizedTime's body (RFC 5280 4.1.2.5: seconds, Z), or -1.
+time_t time_of(unsigned char tag, const unsigned char* field, size_t n) {
   bool utc = tag == 0x17;
   if ((tag != 0x17 && tag != 0x18) || n != (utc ? 13u : 15u)) return -1;
   int v[6], off = 0;
@@ -135,6 +130,25 @@ time_t not_after(const unsigned char* cert, size_t len) {
   }
   if (utc) v[0] += v[0] < 50 ? 2000 : 1900;
   return static_cast<time_t>(base::unix_from_civil({v[0], v[1], v[2], v[3], v[4], v[5], 0}));
+}
+
+}  // namespace
+
+bool validity(const unsigned char* cert, size_t len, time_t* from, time_t* until) {
+  const unsigned char *p, *end, *field;
+  unsigned char tag;
+  size_t n;
+  if (!tbs_field(cert, len, 3, &p, &n)) return false;  // validity
+  end = p + n;
+  if (!next(&p, end, &tag, &field, &n) || tag != 0x30) return false;
+  p = field, end = field + n;
+  if (!next(&p, end, &tag, &field, &n) || (*from = time_of(tag, field, n)) < 0) return false;
+  return next(&p, end, &tag, &field, &n) && (*until = time_of(tag, field, n)) >= 0;
+}
+
+time_t not_after(const unsigned char* cert, size_t len) {
+  time_t from, until;
+  return validity(cert, len, &from, &until) ? until : -1;
 }
 
 }  // namespace tls::der

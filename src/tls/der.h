@@ -46,7 +46,9 @@ bool tbs_field(const unsigned char* cert, size_t len, int k, const unsigned char
 // certificate has none or is malformed.
 bool extension(const unsigned char* cert, size_t len, const unsigned char* oid, size_t oid_len,
                const unsigned char** value, size_t* n);
-// notAfter of a DER certificate, or -1.
+// notBefore and notAfter of a DER certificate; false when malformed.
+bool validity(const unsigned char* cert, size_t len, time_t* from, time_t* until);
+// notAfter alone, or -1.
 time_t not_after(const unsigned char* cert, size_t len);
 
 }  // namespace tls::der

@@ -77,6 +77,7 @@ bool Server::reload(const std::string& cert_file, const std::string& key_file, s
 reactor::Transport* Server::open() {
   void* buf = mmap(nullptr, kBufMap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (buf == MAP_FAILED) return nullptr;
+  madvise(buf, kBufMap, MADV_DONTFORK);  // the keeper, forked without exec, gets no copy of what it holds
   Engine* e = new (std::nothrow) Engine(*this, static_cast<unsigned char*>(buf));
   if (e == nullptr) munmap(buf, kBufMap);
   return e;

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/fs.h"
 #include "tls/creds.h"
@@ -95,27 +96,49 @@ bool contains(const br_x509_certificate& c, const Bytes& b) {
   return memmem(c.data, c.data_len, b.data(), b.size()) != nullptr;
 }
 
-// The dNSName subtrees a CA's name constraints permit ([0], GeneralSubtree
-// by GeneralSubtree); empty when it has none or they do not decode.
-std::vector<std::string> permitted_dns(const br_x509_certificate& c) {
+// What a CA's name constraints permit, subtree by subtree of [0]: DNS
+// names, and addresses with a full mask.  Not `ok` when they do not
+// decode, exclude anything ([1]), give a partial mask, or leave a kind of
+// name open: not the shape portico gives its CA.
+struct Permitted {
+  std::vector<std::string> dns, ips;
+  bool ok = false;
+};
+
+Permitted permitted(const br_x509_certificate& c) {
   const unsigned char *p, *end, *body;
   unsigned char tag;
   size_t n;
-  if (!der::extension(c.data, c.data_len, kNameConstraints, sizeof kNameConstraints, &p, &n)) return {};
-  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return {};
-  std::vector<std::string> out;
+  Permitted out;
+  if (!der::extension(c.data, c.data_len, kNameConstraints, sizeof kNameConstraints, &p, &n)) return out;
+  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return out;
   for (p = body, end = body + n; p < end;) {
-    if (!der::next(&p, end, &tag, &body, &n)) return {};
-    if (tag != 0xA0) continue;  // excludedSubtrees [1]
+    if (!der::next(&p, end, &tag, &body, &n) || tag != 0xA0) return Permitted{};
     for (const unsigned char *q = body, *q_end = body + n; q < q_end;) {
       const unsigned char *sub, *name;
       size_t m, k;
-      if (!der::next(&q, q_end, &tag, &sub, &m) || tag != 0x30 || !der::next(&sub, sub + m, &tag, &name, &k)) return {};
-      if (tag == 0x82) out.emplace_back(reinterpret_cast<const char*>(name), k);
+      if (!der::next(&q, q_end, &tag, &sub, &m) || tag != 0x30 || !der::next(&sub, sub + m, &tag, &name, &k)) {
+        return Permitted{};
+      }
+      std::string v(reinterpret_cast<const char*>(name), k);
+      if (tag == 0x82) {
+        out.dns.push_back(v);
+      } else if (tag == 0x87 && (k == 8 || k == 32) && v.find_first_not_of('\xff', k / 2) == std::string::npos) {
+        out.ips.push_back(v.substr(0, k / 2));
+      } else {
+        return Permitted{};
+      }
     }
   }
+  out.ok = !out.dns.empty() && !out.ips.empty();
   return out;
 }
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// A subtree that would permit another's names: one label, but localhost
+// (RFC 6761 keeps *.localhost on the machine itself).
+bool too_broad(const std::string& d) { return d.find('.') == std::string::npos && d != "localhost"; }
 
 // As RFC 5280 matches a dNSName against a permitted subtree: the name
 // itself, or one with labels added on the left.
@@ -244,11 +267,15 @@ bool exists(const std::string& f) {
 
 // A crash between issue()'s two renames leaves the key in place and the
 // certificate beside it, as .new: put it in place when the two belong
-// together (a .new key still there means neither was moved).
+// together (a .new key still there means neither was moved).  Only into
+// an empty place (issue() is only called once the old pair is out of the
+// way): a pair put back by hand since is not overwritten.
 void finish_move(const std::string& cert_file, const std::string& key_file) {
   std::string cert_new = cert_file + ".new", key_new = key_file + ".new", why;
-  if (!exists(cert_new)) return;
-  if (exists(key_new) && Creds::load(cert_new, key_new, &why)) rename(key_new.c_str(), key_file.c_str());
+  if (!exists(cert_new) || exists(cert_file)) return;
+  if (exists(key_new) && !exists(key_file) && Creds::load(cert_new, key_new, &why)) {
+    rename(key_new.c_str(), key_file.c_str());
+  }
   if (!exists(key_new) && Creds::load(cert_new, key_file, &why)) rename(cert_new.c_str(), cert_file.c_str());
 }
 
@@ -283,13 +310,22 @@ bool keep_old(const std::string& cert_file, const std::string& key_file, const s
   return true;
 }
 
-// Did portico make this leaf, self-signed (before it had a CA: EC, for
-// the host alone) or with a CA of its own?  Anyone else's is kept.
-bool portico_made(const br_x509_certificate& c, const Creds& pair, const Bytes& host_cn) {
+// Who made a leaf in the data directory: portico, with a CA of its own
+// (any one: renewed leaves are not worth keeping); portico before it had a
+// CA (self-signed, EC, for the host alone, with just the SAN, CA:FALSE and
+// serverAuth, 825 days), which a browser may have been told to accept; or
+// someone else, whose pair is served as it is.
+enum class Maker { Other, SelfSigned, Ca };
+
+Maker maker(const br_x509_certificate& c, const Creds& pair, const Bytes& host_cn) {
   static const std::string kOurs = "portico CA ";
-  Bytes issuer = issuer_of(c);
-  bool self_signed = !pair.is_rsa() && issuer == host_cn && subject_of(c) == host_cn;
-  return self_signed || std::search(issuer.begin(), issuer.end(), kOurs.begin(), kOurs.end()) != issuer.end();
+  Bytes issuer = issuer_of(c), marks = raw(kNotCa);
+  append(&marks, raw(kServerAuth));
+  if (std::search(issuer.begin(), issuer.end(), kOurs.begin(), kOurs.end()) != issuer.end()) return Maker::Ca;
+  time_t from, until;
+  bool ours = !pair.is_rsa() && issuer == host_cn && subject_of(c) == host_cn && contains(c, marks) &&
+              der::validity(c.data, c.data_len, &from, &until) && until - from == kLeafLifetime;
+  return ours ? Maker::SelfSigned : Maker::Other;
 }
 
 bool lasts(const br_x509_certificate& c, time_t now) { return der::not_after(c.data, c.data_len) > now + kRenewBefore; }
@@ -370,7 +406,8 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   CredsRef leaf;
   bool there = exists(out->cert_file) || exists(out->key_file);
   if (there) leaf = Creds::load(out->cert_file, out->key_file, &why);
-  if (leaf && !portico_made(leaf->chain()[0], *leaf, common_name(host))) {
+  Maker made_by = leaf ? maker(leaf->chain()[0], *leaf, common_name(host)) : Maker::Other;
+  if (leaf && made_by == Maker::Other) {
     Bytes name = names.host_ip.empty() ? dns_name(host) : ip_name(names.host_ip);
     if (!lasts(leaf->chain()[0], now)) why = "fewer than 30 days left";
     else if (!contains(leaf->chain()[0], name)) why = "not made for " + host;
@@ -386,24 +423,41 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
 
   // The CA, kept while it covers every name and --cert-host's address (any
   // other address it does not cover only stays out of the leaf: addresses
-  // come and go, names are the user's).
+  // come and go, names are the user's), and permits nothing too broad (an
+  // earlier portico put one-label host names in).
   Key made_ca_key, held_ca_key;
   std::string ca_why;
   CredsRef ca;
+  Permitted allowed;
   if (exists(out->ca_file) || exists(ca_key_file)) {
     ca = Creds::load(out->ca_file, ca_key_file, &ca_why);
     if (ca && (ca->is_rsa() || !held_ca_key.of(*ca->ec()))) ca_why = "not a P-256 key", ca = CredsRef();
     if (ca && !lasts(ca->chain()[0], now)) ca_why = "fewer than 30 days left", ca = CredsRef();
-    std::vector<std::string> permitted = ca ? permitted_dns(ca->chain()[0]) : std::vector<std::string>{};
-    for (const std::string& d : names.dns) {
-      if (ca && !covers(permitted, d)) ca_why = "it does not cover " + d, ca = CredsRef();
+    if (ca && !(allowed = permitted(ca->chain()[0])).ok) ca_why = "its name constraints are not portico's", ca = CredsRef();
+    for (const std::string& d : allowed.dns) {
+      if (ca && too_broad(d)) {
+        ca_why = "it may sign for every name under " + d + ": remove it from the browsers that trust it";
+        ca = CredsRef();
+      }
     }
-    if (ca && !names.host_ip.empty() && !contains(ca->chain()[0], ip_subtree(names.host_ip))) {
+    for (const std::string& d : names.dns) {
+      if (ca && !covers(allowed.dns, d)) ca_why = "it does not cover " + d, ca = CredsRef();
+    }
+    if (ca && !names.host_ip.empty() && !has(allowed.ips, names.host_ip)) {
       ca_why = "it does not cover " + host, ca = CredsRef();
     }
   }
   const Key* ca_key = &held_ca_key;
   if (!ca) {
+    // A new CA covers what the one it replaces did as well (but what was
+    // too broad): names and addresses that come back need no new one.
+    BoxNames wide = names;
+    for (const std::string& d : allowed.dns) {
+      if (!too_broad(d) && !covers(wide.dns, d)) wide.dns.push_back(d);
+    }
+    for (const std::string& a : allowed.ips) {
+      if (!has(wide.ips, a)) wide.ips.push_back(a);
+    }
     if (!made_ca_key.make(&rng.vtable)) return *err = "P-256 key generation failed", false;
     if (exists(out->ca_file) || exists(ca_key_file)) {
       out->ca_replaced = ca_why;
@@ -415,7 +469,7 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     append(&ext, raw(kCaOnly));
     append(&ext, raw(kCertSign));
     append(&ext, extension(kSubjectKeyId, false, tlv(0x04, id)));
-    append(&ext, constraints_extension(names));
+    append(&ext, constraints_extension(wide));
     append(&ext, raw(kServerAuth));
     if (!issue(subject, subject, kCaLifetime, ext, made_ca_key, made_ca_key, &rng.vtable, out->ca_file, ca_key_file,
                err)) {
@@ -423,6 +477,7 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     }
     ca = Creds::load(out->ca_file, ca_key_file, err);
     if (!ca) return false;
+    allowed = permitted(ca->chain()[0]);
     out->made_ca = true;
     ca_key = &made_ca_key;
   }
@@ -430,9 +485,7 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   out->ca_der.assign(reinterpret_cast<const char*>(ca_cert.data), ca_cert.data_len);
 
   std::vector<std::string> ips;
-  for (const std::string& a : names.ips) {
-    (contains(ca_cert, ip_subtree(a)) ? ips : out->outside).push_back(a);
-  }
+  for (const std::string& a : names.ips) (has(allowed.ips, a) ? ips : out->outside).push_back(a);
   Bytes san = san_extension(names.dns, ips);
   out->from_ca = true;
   if (leaf && !out->made_ca) {
@@ -445,8 +498,16 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     why = out->ca_replaced.empty() ? "not signed by " + out->ca_file : "signed by the CA replaced";
   }
   if (there) {
+    // Kept beside unless it is a leaf of a CA of portico's: those are made
+    // again at will, and renewals would fill every .old (an address gone
+    // is a new leaf).  Out of the way either way, for finish_move.
     out->replaced = why;
-    if (!keep_old(out->cert_file, out->key_file, why, &out->kept_as, err)) return false;
+    if (made_by != Maker::Ca) {
+      if (!keep_old(out->cert_file, out->key_file, why, &out->kept_as, err)) return false;
+    } else if ((unlink(out->cert_file.c_str()) != 0 && errno != ENOENT) ||
+               (unlink(out->key_file.c_str()) != 0 && errno != ENOENT)) {
+      return *err = "cannot remove " + out->cert_file + " (" + why + "): " + strerror(errno), false;
+    }
   }
   Key key;
   if (!key.make(&rng.vtable)) return *err = "P-256 key generation failed", false;

@@ -3,7 +3,8 @@
 # tls.sh BINARY — portico against Debian's nginx over TLS, in the same run,
 # both with the P-256 certificate portico generates, one worker each, TLS 1.2:
 #   keep-alive requests/s (h2load --h1), new handshakes/s (ab, no keep-alive),
-#   keep-alive /healthz latency while ab floods handshakes, and the memory an
+#   keep-alive /healthz latency while ab floods handshakes, resumed handshakes
+#   one at a time (openssl s_time -reuse), and the memory an
 #   idle TLS connection costs.  Servers on CPU 0, clients on CPU 1.
 set -eu
 bin=${1:-build/static/portico}
@@ -50,13 +51,20 @@ for target in "nginx $nport $nworker" "portico $pport $ppid"; do
 	wait $ab || true
 	hs=$(sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$tmp/$1-hs.txt")
 	hsfail=$(sed -n 's/^Failed requests: *\([0-9]*\).*/\1/p' "$tmp/$1-hs.txt")
+	# Resumed handshakes (what a browser does when it comes back), one after
+	# the other: the session from the first, then no public-key operation.
+	re=$($cpu1 openssl s_time -connect "127.0.0.1:$2" -reuse -time "$((secs / 2))" -www /robots.txt 2>/dev/null |
+		sed -n 's/^\([0-9]*\) connections in \([0-9]*\) real seconds.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }')
 	mem=$($cpu1 /usr/bin/python3 "$here/tls_client.py" hold "$2" 500 "$3")
 	per=$(echo "$mem" | awk '{ printf "%.1f", ($2 - $1) / 500 }')
 	echo "  $1: keep-alive ${ka:-?} req/s (${fails:-?} failed); handshakes ${hs:-?}/s (${hsfail:-?} failed);" \
+		"resumed one at a time ${re:-?}/s;" \
 		"/healthz during the flood p50/p99/max $(echo "$lat" | tr ' ' '/') ms; ${per} KiB per idle TLS connection"
-	echo "$1 $ka $hs $per" >> "$tmp/results"
+	echo "$1 $ka $hs $per ${re:-0}" >> "$tmp/results"
 done
-awk '{ ka[$1] = $2; hs[$1] = $3 } END {
+awk '{ ka[$1] = $2; hs[$1] = $3; mem[$1] = $4; re[$1] = $5 } END {
 	printf "ratio portico/nginx (TLS keep-alive): %.2f\n", ka["portico"] / ka["nginx"]
-	printf "ratio portico/nginx (TLS handshakes): %.2f\n", hs["portico"] / hs["nginx"] }' "$tmp/results"
+	printf "ratio portico/nginx (TLS handshakes): %.2f\n", hs["portico"] / hs["nginx"]
+	if (re["nginx"] > 0) printf "ratio portico/nginx (TLS resumed handshakes): %.2f\n", re["portico"] / re["nginx"]
+	if (mem["nginx"] > 0) printf "ratio portico/nginx (idle TLS connection memory): %.2f\n", mem["portico"] / mem["nginx"] }' "$tmp/results"
 echo "portico after the TLS runs: VmRSS $(awk '/^VmRSS/ {print $2}' /proc/$ppid/status) KiB, RssAnon $(awk '/^RssAnon/ {print $2}' /proc/$ppid/status) KiB"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // der — fuzzes the DER reader that checks certificates in the data
-// directory (src/tls/der.cpp: next, tbs_field, extension, not_after),
+// directory (src/tls/der.cpp: next, tbs_field, extension, validity),
 // which any file put there reaches at start and on SIGHUP.  The input is a
 // certificate, or what pretends to be one.
 //
@@ -38,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t n;
     if (tls::der::extension(data, size, oid, 5, &v, &n)) FUZZ_CHECK(inside(v, n, data, size));
   }
-  (void)tls::der::not_after(data, size);
+  time_t from, until;
+  if (tls::der::validity(data, size, &from, &until)) FUZZ_CHECK(tls::der::not_after(data, size) == until);
   return 0;
 }

@@ -94,7 +94,7 @@ TEST_CASE("local CA: the leaf is renewed for other addresses without a new CA; o
   // An address gone: a new leaf, the old one kept beside it.
   tls::Issued fewer = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((!fewer.made_ca && fewer.made_leaf && fewer.replaced == "made for other names or addresses"));
-  CHECK((d.has("localhost.crt.old") && d.read("portico-ca.crt") == ca));
+  CHECK((fewer.kept_as.empty() && !d.has("localhost.crt.old") && d.read("portico-ca.crt") == ca));  // made again at will
   // An address the CA was not made for: named, left out; the leaf for the rest stays.
   tls::Issued more = ensure(d, "localhost", tls::box_names("localhost", "board", {kOther}));
   CHECK((!more.made_ca && more.outside == std::vector<std::string>{kOther}));
@@ -129,15 +129,23 @@ TEST_CASE("local CA: a name it does not cover, or a broken key, makes a new CA; 
 
 namespace {
 
-// An EC pair made by openssl in `d`: self-signed for `cn` (the shape of
-// portico's own before it had a CA), or signed by a CA of openssl's
-// (mkcert's shape), both naming `cn`.
-void openssl_ec_pair(const Dir& d, const std::string& stem, const std::string& cn, bool by_ca) {
+// An EC pair made by openssl in `d`, naming `cn`: signed by a CA of
+// openssl's (mkcert's shape), self-signed as openssl makes one, or
+// self-signed in the shape portico gave its own before it had a CA (the
+// SAN, CA:FALSE and serverAuth alone, 825 days).
+enum class Shape { ByCa, OpensslSelfSigned, PorticoSelfSigned };
+
+void openssl_ec_pair(const Dir& d, const std::string& stem, const std::string& cn, Shape shape) {
   std::string key = d.file(stem + ".key"), crt = d.file(stem + ".crt"), cmd;
   cmd = "openssl ecparam -name prime256v1 -genkey -noout -out " + key + " && ";
-  if (!by_ca) {
+  if (shape == Shape::OpensslSelfSigned) {
     cmd += "openssl req -x509 -new -key " + key + " -out " + crt + " -days 60 -subj /CN=" + cn +
            " -addext subjectAltName=DNS:" + cn;
+  } else if (shape == Shape::PorticoSelfSigned) {
+    cmd += "printf \"[req]\\ndistinguished_name=dn\\n[dn]\\n[ext]\\nsubjectAltName=DNS:" + cn +
+           "\\nbasicConstraints=critical,CA:FALSE\\nextendedKeyUsage=serverAuth\\nsubjectKeyIdentifier=none\\n"
+           "authorityKeyIdentifier=none\\n\" > " + d.file("old.cnf") + " && openssl req -x509 -new -key " + key +
+           " -out " + crt + " -days 825 -subj /CN=" + cn + " -config " + d.file("old.cnf") + " -extensions ext";
   } else {
     cmd += "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d.file("mk.key") +
            " -out " + d.file("mk.crt") + " -days 60 -subj /CN=mkcert-like && openssl req -new -key " + key +
@@ -151,32 +159,41 @@ void openssl_ec_pair(const Dir& d, const std::string& stem, const std::string& c
 
 TEST_CASE("local CA: anyone else's pair naming the host is kept, EC too; portico's own self-signed one is not") {
   Dir mk;
-  openssl_ec_pair(mk, "localhost", "localhost", true);
+  openssl_ec_pair(mk, "localhost", "localhost", Shape::ByCa);
   std::string crt = mk.read("localhost.crt");
   tls::Issued kept = ensure(mk, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((!kept.from_ca && !kept.made_leaf && !kept.made_ca && mk.read("localhost.crt") == crt));
   // ...but not when it is for another name: replaced, kept beside.
   Dir other;
-  openssl_ec_pair(other, "localhost", "elsewhere.example", true);
+  openssl_ec_pair(other, "localhost", "elsewhere.example", Shape::ByCa);
   tls::Issued renamed = ensure(other, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((renamed.from_ca && renamed.made_leaf && renamed.replaced == "not made for localhost"));
   CHECK(renamed.kept_as == other.file("localhost.crt.old"));
+  Dir own;
+  openssl_ec_pair(own, "localhost", "localhost", Shape::OpensslSelfSigned);
+  tls::Issued theirs = ensure(own, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((!theirs.from_ca && !theirs.made_leaf));
   Dir old;
-  openssl_ec_pair(old, "localhost", "localhost", false);
+  openssl_ec_pair(old, "localhost", "localhost", Shape::PorticoSelfSigned);
   tls::Issued replaced = ensure(old, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((replaced.from_ca && replaced.made_leaf && replaced.replaced == "not signed by " + old.file("portico-ca.crt")));
+  CHECK(replaced.kept_as == old.file("localhost.crt.old"));  // a browser may have been told to accept it
 }
 
 TEST_CASE("local CA: what is replaced never overwrites an earlier .old") {
   Dir d;
-  ensure(d, "localhost", tls::box_names("localhost", "board", {kLan}));
+  openssl_ec_pair(d, "localhost", "elsewhere.example", Shape::ByCa);
   std::string first = d.read("localhost.crt");
   tls::Issued a = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  openssl_ec_pair(d, "localhost", "another.example", Shape::ByCa);
   std::string second = d.read("localhost.crt");
-  tls::Issued b = ensure(d, "localhost", tls::box_names("localhost", "board", {kLan}));
+  tls::Issued b = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((a.kept_as == d.file("localhost.crt.old") && b.kept_as == d.file("localhost.crt.old.2")));
   CHECK((d.read("localhost.crt.old") == first && d.read("localhost.crt.old.2") == second));
   CHECK((d.has("localhost.key.old") && d.has("localhost.key.old.2")));
+  // Renewals of the CA's own leaf keep nothing: ten of them fill no .old.
+  for (int i = 0; i < 10; i++) ensure(d, "localhost", tls::box_names("localhost", "board", i % 2 ? std::vector<std::string>{kLan} : std::vector<std::string>{}));
+  CHECK(!d.has("localhost.crt.old.3"));
 }
 
 TEST_CASE("local CA: a file it cannot read stops it, and nothing is replaced") {
@@ -200,11 +217,49 @@ TEST_CASE("local CA: a move a crash cut short is finished, not replaced") {
   REQUIRE(rename(d.file("localhost.crt").c_str(), d.file("localhost.crt.new").c_str()) == 0);
   tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((!is.made_leaf && is.replaced.empty() && d.read("localhost.crt") == crt && !d.has("localhost.crt.new")));
-  // Neither moved: both .new beside the old pair (here, the CA's).
+  // Neither moved: both .new, their places empty (here, the CA's).
   REQUIRE(rename(d.file("portico-ca.crt").c_str(), d.file("portico-ca.crt.new").c_str()) == 0);
   REQUIRE(rename(d.file("portico-ca.key").c_str(), d.file("portico-ca.key.new").c_str()) == 0);
   is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((!is.made_ca && !is.made_leaf && d.read("portico-ca.crt") == ca && !d.has("portico-ca.key.new")));
+  // A pair put back in their place since is not overwritten by them.
+  Dir other;
+  ensure(other, "localhost", tls::box_names("localhost", "board", {}));
+  REQUIRE(rename(other.file("portico-ca.crt").c_str(), d.file("portico-ca.crt.new").c_str()) == 0);
+  REQUIRE(rename(other.file("portico-ca.key").c_str(), d.file("portico-ca.key.new").c_str()) == 0);
+  is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((!is.made_ca && d.read("portico-ca.crt") == ca));
+}
+
+TEST_CASE("local CA: one an earlier portico made for a one-label name is replaced; the new one keeps the rest") {
+  Dir d;
+  tls::BoxNames broad;
+  broad.dns = {"board", "box.example", "localhost"};
+  broad.ips = {kLoop, kLan};
+  ensure(d, "localhost", broad);
+  tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((is.made_ca && is.ca_replaced == "it may sign for every name under board: remove it from the browsers that "
+                                          "trust it"));
+  // The new one: not for board, but still for box.example and 192.168.1.5, so they need no other.
+  std::string ca = d.read("portico-ca.crt");
+  tls::Issued again = ensure(d, "box.example", tls::box_names("box.example", "board", {kLan}));
+  CHECK((!again.made_ca && again.outside.empty() && d.read("portico-ca.crt") == ca));
+  std::string text;
+  std::string cmd = "openssl x509 -noout -text -in " + d.file("portico-ca.crt") + " > " + d.file("ca.txt");
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  text = d.read("ca.txt");
+  CHECK((text.find("DNS:box.example") != std::string::npos && text.find("DNS:board\n") == std::string::npos &&
+         text.find("DNS:board,") == std::string::npos));
+}
+
+TEST_CASE("local CA: one whose constraints are not of portico's shape is replaced") {
+  Dir d;
+  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                    d.file("portico-ca.key") + " -out " + d.file("portico-ca.crt") +
+                    " -days 3650 -subj /CN=x -addext 'nameConstraints=critical,permitted;DNS:localhost' 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);  // no address subtree: addresses left open
+  tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+  CHECK((is.made_ca && is.ca_replaced == "its name constraints are not portico's"));
 }
 
 TEST_CASE("local CA: a name under one it covers needs no new CA; an address asked for by --cert-host does") {
