@@ -96,10 +96,14 @@ bool contains(const br_x509_certificate& c, const Bytes& b) {
   return memmem(c.data, c.data_len, b.data(), b.size()) != nullptr;
 }
 
+bool dns_ok(std::string* n);
+
 // What a CA's name constraints permit, subtree by subtree of [0]: DNS
-// names, and addresses with a full mask.  Not `ok` when they do not
-// decode, exclude anything ([1]), give a partial mask, or leave a kind of
-// name open: not the shape portico gives its CA.
+// names as portico writes them (lower case, no leading or trailing dot:
+// OpenSSL reads ".com" as all of com), and addresses with a full mask.
+// Not `ok`, and empty, when they do not decode, exclude anything ([1]),
+// hold another name or a partial mask, or leave a kind of name open: not
+// the shape portico gives its CA.
 struct Permitted {
   std::vector<std::string> dns, ips;
   bool ok = false;
@@ -111,7 +115,7 @@ Permitted permitted(const br_x509_certificate& c) {
   size_t n;
   Permitted out;
   if (!der::extension(c.data, c.data_len, kNameConstraints, sizeof kNameConstraints, &p, &n)) return out;
-  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return out;
+  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return out;  // out.ok is false: empty
   for (p = body, end = body + n; p < end;) {
     if (!der::next(&p, end, &tag, &body, &n) || tag != 0xA0) return Permitted{};
     for (const unsigned char *q = body, *q_end = body + n; q < q_end;) {
@@ -120,8 +124,8 @@ Permitted permitted(const br_x509_certificate& c) {
       if (!der::next(&q, q_end, &tag, &sub, &m) || tag != 0x30 || !der::next(&sub, sub + m, &tag, &name, &k)) {
         return Permitted{};
       }
-      std::string v(reinterpret_cast<const char*>(name), k);
-      if (tag == 0x82) {
+      std::string v(reinterpret_cast<const char*>(name), k), as_written = v;
+      if (tag == 0x82 && dns_ok(&v) && v == as_written) {
         out.dns.push_back(v);
       } else if (tag == 0x87 && (k == 8 || k == 32) && v.find_first_not_of('\xff', k / 2) == std::string::npos) {
         out.ips.push_back(v.substr(0, k / 2));
@@ -131,7 +135,7 @@ Permitted permitted(const br_x509_certificate& c) {
     }
   }
   out.ok = !out.dns.empty() && !out.ips.empty();
-  return out;
+  return out.ok ? out : Permitted{};
 }
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
@@ -306,7 +310,7 @@ bool keep_old(const std::string& cert_file, const std::string& key_file, const s
       return *err = "cannot keep the old pair (" + why + ") as " + *f + suffix + ": " + strerror(errno), false;
     }
   }
-  *kept_as = cert_file + suffix;
+  *kept_as = (exists(cert_file + suffix) ? cert_file : key_file) + suffix;
   return true;
 }
 
@@ -449,14 +453,13 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   }
   const Key* ca_key = &held_ca_key;
   if (!ca) {
-    // A new CA covers what the one it replaces did as well (but what was
-    // too broad): names and addresses that come back need no new one.
+    // A new CA covers the names of the one it replaces as well (but what
+    // was too broad), when that one was portico's: a --cert-host used
+    // before needs no new CA when it comes back.  Not its addresses: a
+    // box's old address may be another machine's now.
     BoxNames wide = names;
     for (const std::string& d : allowed.dns) {
       if (!too_broad(d) && !covers(wide.dns, d)) wide.dns.push_back(d);
-    }
-    for (const std::string& a : allowed.ips) {
-      if (!has(wide.ips, a)) wide.ips.push_back(a);
     }
     if (!made_ca_key.make(&rng.vtable)) return *err = "P-256 key generation failed", false;
     if (exists(out->ca_file) || exists(ca_key_file)) {
@@ -488,25 +491,28 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   for (const std::string& a : names.ips) (has(allowed.ips, a) ? ips : out->outside).push_back(a);
   Bytes san = san_extension(names.dns, ips);
   out->from_ca = true;
+  bool renewal = false;  // this CA's own leaf, made again: not worth a .old
   if (leaf && !out->made_ca) {
     const br_x509_certificate& c = leaf->chain()[0];
-    if (!lasts(c, now)) why = "fewer than 30 days left";
-    else if (!signed_by(c, ca_cert, *ca_key)) why = "not signed by " + out->ca_file;
+    renewal = signed_by(c, ca_cert, *ca_key);
+    if (!renewal) why = lasts(c, now) ? "not signed by " + out->ca_file : "fewer than 30 days left";
+    else if (!lasts(c, now)) why = "fewer than 30 days left";
     else if (!contains(c, san)) why = "made for other names or addresses";
     else return true;
   } else if (leaf) {
     why = out->ca_replaced.empty() ? "not signed by " + out->ca_file : "signed by the CA replaced";
   }
   if (there) {
-    // Kept beside unless it is a leaf of a CA of portico's: those are made
-    // again at will, and renewals would fill every .old (an address gone
-    // is a new leaf).  Out of the way either way, for finish_move.
+    // Kept beside unless it is this CA's own leaf, made again: renewals
+    // would fill every .old (an address gone is a new leaf).  Out of the
+    // way either way, for finish_move.
     out->replaced = why;
-    if (made_by != Maker::Ca) {
+    if (!renewal) {
       if (!keep_old(out->cert_file, out->key_file, why, &out->kept_as, err)) return false;
-    } else if ((unlink(out->cert_file.c_str()) != 0 && errno != ENOENT) ||
-               (unlink(out->key_file.c_str()) != 0 && errno != ENOENT)) {
-      return *err = "cannot remove " + out->cert_file + " (" + why + "): " + strerror(errno), false;
+    } else {
+      for (const std::string& f : {out->cert_file, out->key_file}) {
+        if (unlink(f.c_str()) != 0 && errno != ENOENT) return *err = "cannot remove " + f + ": " + strerror(errno), false;
+      }
     }
   }
   Key key;

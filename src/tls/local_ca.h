@@ -50,7 +50,7 @@ struct Issued {
   std::string ca_kept_as;           // ...and where it is now
   bool made_leaf = false;
   std::string replaced;             // why a pair that was there was not used ("" when none was)...
-  std::string kept_as;              // ...and where its certificate is now ("" for a leaf of portico's CA)
+  std::string kept_as;              // ...and where it is now ("" for the CA's own leaf, made again)
   std::vector<std::string> outside;  // addresses the CA does not cover: not in the leaf
 };
 
@@ -65,10 +65,10 @@ struct Issued {
 // CA's leaf.  An address the CA does not cover (the box got it after the
 // CA was made) is left out of the leaf and named in `outside`; a new DNS
 // name makes a new CA, as does one that permits a name of one label, and
-// the new one covers the old one's names and addresses too.  What is
+// the new one covers the old one's names too (not its addresses).  What is
 // replaced is renamed first to .old (.old.2 and on when that is taken:
-// never overwritten), but for a leaf of a CA of portico's, which is
-// simply made again.  Files that are there but
+// never overwritten), but for the CA's own leaf, which is simply made
+// again.  Files that are there but
 // cannot be read (EACCES, EIO) stop it: they are not replaced for a
 // passing error.  A pair is written beside (.new) and then moved in place,
 // key first; a start that finds a move a crash cut short finishes it.

@@ -192,8 +192,14 @@ TEST_CASE("local CA: what is replaced never overwrites an earlier .old") {
   CHECK((d.read("localhost.crt.old") == first && d.read("localhost.crt.old.2") == second));
   CHECK((d.has("localhost.key.old") && d.has("localhost.key.old.2")));
   // Renewals of the CA's own leaf keep nothing: ten of them fill no .old.
-  for (int i = 0; i < 10; i++) ensure(d, "localhost", tls::box_names("localhost", "board", i % 2 ? std::vector<std::string>{kLan} : std::vector<std::string>{}));
-  CHECK(!d.has("localhost.crt.old.3"));
+  Dir r;
+  ensure(r, "localhost", tls::box_names("localhost", "board", {kLan}));  // the CA covers kLan
+  for (int i = 0; i < 10; i++) {
+    tls::Issued is = ensure(r, "localhost", tls::box_names("localhost", "board", i % 2 ? std::vector<std::string>{kLan}
+                                                                                      : std::vector<std::string>{}));
+    CHECK((is.made_leaf && !is.made_ca && is.kept_as.empty()));
+  }
+  CHECK(!r.has("localhost.crt.old"));
 }
 
 TEST_CASE("local CA: a file it cannot read stops it, and nothing is replaced") {
@@ -240,10 +246,11 @@ TEST_CASE("local CA: one an earlier portico made for a one-label name is replace
   tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
   CHECK((is.made_ca && is.ca_replaced == "it may sign for every name under board: remove it from the browsers that "
                                           "trust it"));
-  // The new one: not for board, but still for box.example and 192.168.1.5, so they need no other.
+  // The new one: not for board, but still for box.example, which needs no other; not for the old
+  // one's address (another machine's, perhaps, on this network).
   std::string ca = d.read("portico-ca.crt");
   tls::Issued again = ensure(d, "box.example", tls::box_names("box.example", "board", {kLan}));
-  CHECK((!again.made_ca && again.outside.empty() && d.read("portico-ca.crt") == ca));
+  CHECK((!again.made_ca && again.outside == std::vector<std::string>{kLan} && d.read("portico-ca.crt") == ca));
   std::string text;
   std::string cmd = "openssl x509 -noout -text -in " + d.file("portico-ca.crt") + " > " + d.file("ca.txt");
   REQUIRE(std::system(cmd.c_str()) == 0);
@@ -252,14 +259,28 @@ TEST_CASE("local CA: one an earlier portico made for a one-label name is replace
          text.find("DNS:board,") == std::string::npos));
 }
 
-TEST_CASE("local CA: one whose constraints are not of portico's shape is replaced") {
-  Dir d;
-  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                    d.file("portico-ca.key") + " -out " + d.file("portico-ca.crt") +
-                    " -days 3650 -subj /CN=x -addext 'nameConstraints=critical,permitted;DNS:localhost' 2>/dev/null";
-  REQUIRE(std::system(cmd.c_str()) == 0);  // no address subtree: addresses left open
-  tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
-  CHECK((is.made_ca && is.ca_replaced == "its name constraints are not portico's"));
+TEST_CASE("local CA: one whose constraints are not of portico's shape is replaced, and nothing of it kept") {
+  const char* shapes[] = {
+      "permitted;DNS:localhost",  // no address subtree: addresses left open
+      "permitted;DNS:localhost,permitted;IP:127.0.0.1/255.255.255.255,excluded;DNS:x.localhost",
+      "permitted;DNS:localhost,permitted;IP:127.0.0.0/255.0.0.0",  // a partial mask
+      "permitted;DNS:.com,permitted;DNS:localhost,permitted;IP:127.0.0.1/255.255.255.255",  // OpenSSL: all of com
+      "permitted;DNS:Box.Example,permitted;DNS:localhost,permitted;IP:127.0.0.1/255.255.255.255",
+      "permitted;DNS:localhost,permitted;email:a@b.example,permitted;IP:127.0.0.1/255.255.255.255",
+  };
+  for (const char* shape : shapes) {
+    Dir d;
+    std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                      d.file("portico-ca.key") + " -out " + d.file("portico-ca.crt") +
+                      " -days 3650 -subj /CN=x -addext 'nameConstraints=critical," + shape + "' 2>/dev/null";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    tls::Issued is = ensure(d, "localhost", tls::box_names("localhost", "board", {}));
+    CHECK_MESSAGE((is.made_ca && is.ca_replaced == "its name constraints are not portico's"), shape);
+    cmd = "openssl x509 -noout -text -in " + d.file("portico-ca.crt") + " > " + d.file("ca.txt");
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    std::string text = d.read("ca.txt");
+    CHECK_MESSAGE((text.find("DNS:.com") == std::string::npos && text.find("Box.Example") == std::string::npos), shape);
+  }
 }
 
 TEST_CASE("local CA: a name under one it covers needs no new CA; an address asked for by --cert-host does") {
