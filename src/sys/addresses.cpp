@@ -19,16 +19,26 @@ std::string raw_ip(const sockaddr* sa) {
   return std::string(reinterpret_cast<const char*>(a), 16);
 }
 
+// The socket's own address, when it is an IP one.
+bool own_address(int fd, sockaddr_storage* ss) {
+  socklen_t len = sizeof *ss;
+  return getsockname(fd, reinterpret_cast<sockaddr*>(ss), &len) == 0 &&
+         (ss->ss_family == AF_INET || ss->ss_family == AF_INET6);
+}
+
+bool is_any(const sockaddr_storage& ss) {
+  std::string own = raw_ip(reinterpret_cast<const sockaddr*>(&ss));
+  return own == std::string(own.size(), '\0');
+}
+
 }  // namespace
 
 std::vector<std::string> listening_ips(int fd) {
   sockaddr_storage ss;
-  socklen_t len = sizeof ss;
   std::vector<std::string> out;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return out;
+  if (!own_address(fd, &ss)) return out;
   int family = ss.ss_family;
-  if (family != AF_INET && family != AF_INET6) return out;
-  if (!bound_to_any(fd)) return {raw_ip(reinterpret_cast<const sockaddr*>(&ss))};
+  if (!is_any(ss)) return {raw_ip(reinterpret_cast<const sockaddr*>(&ss))};
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return out;
   for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
@@ -45,11 +55,7 @@ std::vector<std::string> listening_ips(int fd) {
 
 bool bound_to_any(int fd) {
   sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
-  if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return false;
-  std::string own = raw_ip(reinterpret_cast<const sockaddr*>(&ss));
-  return own == std::string(own.size(), '\0');
+  return own_address(fd, &ss) && is_any(ss);
 }
 
 uint16_t loopback_port(int fd) {

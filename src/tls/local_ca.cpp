@@ -106,7 +106,7 @@ bool dns_ok(std::string* n);
 // the shape portico gives its CA.
 struct Permitted {
   std::vector<std::string> dns, ips;
-  bool ok = false;
+  bool ok() const { return !dns.empty() && !ips.empty(); }
 };
 
 Permitted permitted(const br_x509_certificate& c) {
@@ -115,7 +115,7 @@ Permitted permitted(const br_x509_certificate& c) {
   size_t n;
   Permitted out;
   if (!der::extension(c.data, c.data_len, kNameConstraints, sizeof kNameConstraints, &p, &n)) return out;
-  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return out;  // out.ok is false: empty
+  if (!der::next(&p, p + n, &tag, &body, &n) || tag != 0x30) return out;
   for (p = body, end = body + n; p < end;) {
     if (!der::next(&p, end, &tag, &body, &n) || tag != 0xA0) return Permitted{};
     for (const unsigned char *q = body, *q_end = body + n; q < q_end;) {
@@ -134,8 +134,7 @@ Permitted permitted(const br_x509_certificate& c) {
       }
     }
   }
-  out.ok = !out.dns.empty() && !out.ips.empty();
-  return out.ok ? out : Permitted{};
+  return out.ok() ? out : Permitted{};
 }
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
@@ -314,22 +313,18 @@ bool keep_old(const std::string& cert_file, const std::string& key_file, const s
   return true;
 }
 
-// Who made a leaf in the data directory: portico, with a CA of its own
-// (any one: renewed leaves are not worth keeping); portico before it had a
-// CA (self-signed, EC, for the host alone, with just the SAN, CA:FALSE and
-// serverAuth, 825 days), which a browser may have been told to accept; or
-// someone else, whose pair is served as it is.
-enum class Maker { Other, SelfSigned, Ca };
-
-Maker maker(const br_x509_certificate& c, const Creds& pair, const Bytes& host_cn) {
+// Did portico make this leaf in the data directory: with a CA of its own,
+// or before it had one (self-signed, EC, for the host alone, with just the
+// SAN, CA:FALSE and serverAuth, 825 days)?  Anyone else's is served as it
+// is; portico's is checked against the CA in use.
+bool portico_made(const br_x509_certificate& c, const Creds& pair, const Bytes& host_cn) {
   static const std::string kOurs = "portico CA ";
   Bytes issuer = issuer_of(c), marks = raw(kNotCa);
   append(&marks, raw(kServerAuth));
-  if (std::search(issuer.begin(), issuer.end(), kOurs.begin(), kOurs.end()) != issuer.end()) return Maker::Ca;
+  if (std::search(issuer.begin(), issuer.end(), kOurs.begin(), kOurs.end()) != issuer.end()) return true;
   time_t from, until;
-  bool ours = !pair.is_rsa() && issuer == host_cn && subject_of(c) == host_cn && contains(c, marks) &&
-              der::validity(c.data, c.data_len, &from, &until) && until - from == kLeafLifetime;
-  return ours ? Maker::SelfSigned : Maker::Other;
+  return !pair.is_rsa() && issuer == host_cn && subject_of(c) == host_cn && contains(c, marks) &&
+         der::validity(c.data, c.data_len, &from, &until) && until - from == kLeafLifetime;
 }
 
 bool lasts(const br_x509_certificate& c, time_t now) { return der::not_after(c.data, c.data_len) > now + kRenewBefore; }
@@ -410,8 +405,7 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
   CredsRef leaf;
   bool there = exists(out->cert_file) || exists(out->key_file);
   if (there) leaf = Creds::load(out->cert_file, out->key_file, &why);
-  Maker made_by = leaf ? maker(leaf->chain()[0], *leaf, common_name(host)) : Maker::Other;
-  if (leaf && made_by == Maker::Other) {
+  if (leaf && !portico_made(leaf->chain()[0], *leaf, common_name(host))) {
     Bytes name = names.host_ip.empty() ? dns_name(host) : ip_name(names.host_ip);
     if (!lasts(leaf->chain()[0], now)) why = "fewer than 30 days left";
     else if (!contains(leaf->chain()[0], name)) why = "not made for " + host;
@@ -437,7 +431,7 @@ bool ensure_local_ca(const std::string& dir, const std::string& host, const BoxN
     ca = Creds::load(out->ca_file, ca_key_file, &ca_why);
     if (ca && (ca->is_rsa() || !held_ca_key.of(*ca->ec()))) ca_why = "not a P-256 key", ca = CredsRef();
     if (ca && !lasts(ca->chain()[0], now)) ca_why = "fewer than 30 days left", ca = CredsRef();
-    if (ca && !(allowed = permitted(ca->chain()[0])).ok) ca_why = "its name constraints are not portico's", ca = CredsRef();
+    if (ca && !(allowed = permitted(ca->chain()[0])).ok()) ca_why = "its name constraints are not portico's", ca = CredsRef();
     for (const std::string& d : allowed.dns) {
       if (ca && too_broad(d)) {
         ca_why = "it may sign for every name under " + d + ": remove it from the browsers that trust it";
